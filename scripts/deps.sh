@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# deps.sh: install the Debian packages perfagent's build and tests need.
+#
+# Idempotent: asks dpkg which packages are missing and installs only those,
+# with a single `apt-get update` first. Works as root; otherwise uses sudo.
+# Later issues add their packages to the list below.
+set -euo pipefail
+
+packages=(
+  # build
+  make gcc pkg-config libc6-dev
+  libjansson-dev            # JSON: the result model
+  libinih-dev               # perfagent.ini
+  # tests
+  libcmocka-dev             # unit tests
+  clang libclang-rt-14-dev  # libFuzzer targets (make fuzz, fuzz smoke in make test)
+  diffutils
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  case "$status" in
+    *"install ok installed"*) ;;
+    *) missing+=("$p") ;;
+  esac
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "deps.sh: all ${#packages[@]} packages are installed"
+  exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+  sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+  sudo=(sudo)
+else
+  echo "deps.sh: not root and no sudo; install these as root: ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "deps.sh: done"

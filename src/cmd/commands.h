@@ -1,0 +1,26 @@
+/*
+ * commands: every command's spec and entry point, for the table in
+ * src/main.c. A command that is not built yet has a spec (so -h and the
+ * docs exist) and no entry point.
+ */
+#ifndef PA_COMMANDS_H
+#define PA_COMMANDS_H
+
+#include "cmd.h"
+
+extern const struct cli_spec cmd_audit_spec;
+extern const struct cli_spec cmd_context_spec;
+extern const struct cli_spec cmd_scan_spec;
+extern const struct cli_spec cmd_db_spec;
+extern const struct cli_spec cmd_explain_spec;
+extern const struct cli_spec cmd_digest_spec;
+extern const struct cli_spec cmd_load_spec;
+extern const struct cli_spec cmd_endpoints_spec;
+extern const struct cli_spec cmd_web_spec;
+extern const struct cli_spec cmd_profile_spec;
+extern const struct cli_spec cmd_report_spec;
+extern const struct cli_spec cmd_mcp_spec;
+
+int cmd_report(struct cmd_ctx *ctx);
+
+#endif
