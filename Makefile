@@ -12,6 +12,13 @@ CLANG     ?= clang
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 
+# `make V=1` shows the full commands.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
 WARN   := -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes -Wvla \
           -Wwrite-strings -Werror
 CSTD   := -std=c11 -D_GNU_SOURCE
@@ -46,23 +53,27 @@ endif
 all: $(PROG)
 
 $(PROG): $(B)/src/main.o $(LIB)
-	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDFLAGS) $(LDLIBS_ALL)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDFLAGS) $(LDLIBS_ALL)
 
 $(LIB): $(LIBOBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 $(B)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -Isrc -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS_ALL) $(shell pkg-config --libs cmocka)
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(CFLAGS_ALL) -Isrc -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS_ALL) $(shell pkg-config --libs cmocka)
 
 $(B)/tests/helpers/%: tests/helpers/%.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -Isrc -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS_ALL)
+	@echo "  HELPER  $@"
+	$(Q)$(CC) $(CFLAGS_ALL) -Isrc -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS_ALL)
 
 unit-bins: $(UNIT_BIN) $(HELPER_BIN)
 
@@ -81,11 +92,13 @@ FUZZ_LIBOBJ := $(LIBSRC:%.c=build/fuzz/obj/%.o)
 
 build/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -c -o $@ $<
+	@echo "  FUZZCC  $<"
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -c -o $@ $<
 
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIBOBJ)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Isrc -o $@ $< $(FUZZ_LIBOBJ) $(PKG_LIBS) -lm
+	@echo "  FUZZ    $@"
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Isrc -o $@ $< $(FUZZ_LIBOBJ) $(PKG_LIBS) -lm
 
 fuzz: $(FUZZ_BIN)
 

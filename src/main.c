@@ -117,6 +117,15 @@ static void budgets_help(FILE *out)
 	      out);
 }
 
+static int print_help(const struct cli_spec *spec)
+{
+	struct buf b = BUF_INIT;
+	cli_help(spec, cmd_common_opts, &b);
+	fputs(buf_str(&b), stdout);
+	buf_free(&b);
+	return EXIT_DONE;
+}
+
 static int cmd_help(int argc, char **argv)
 {
 	if (argc == 0) {
@@ -138,36 +147,34 @@ static int cmd_help(int argc, char **argv)
 			hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
 		return EXIT_USAGE;
 	}
-	struct buf b = BUF_INIT;
-	cli_help(c->spec, cmd_common_opts, &b);
-	fputs(buf_str(&b), stdout);
-	buf_free(&b);
-	return EXIT_DONE;
+	return print_help(c->spec);
+}
+
+/* A command not built yet: -h works; anything else says so, whatever the arguments. */
+static int not_built(const struct command *c, int argc, char **argv)
+{
+	for (int i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return print_help(c->spec);
+	fprintf(stderr, "perfagent %s: %s; see 'perfagent help %s' for what it will do\n", c->spec->name,
+		c->spec->status, c->spec->name);
+	return EXIT_USAGE;
 }
 
 static int run(const struct command *c, int argc, char **argv)
 {
 	struct cmd_ctx ctx;
 	int code;
+	if (!c->fn)
+		return not_built(c, argc, argv);
 	if (cmd_setup(&ctx, c->spec, argc, argv, &code)) {
 		cmd_teardown(&ctx);
 		return code;
 	}
-	if (cli_count(&ctx.args, "help")) {
-		struct buf b = BUF_INIT;
-		cli_help(c->spec, cmd_common_opts, &b);
-		fputs(buf_str(&b), stdout);
-		buf_free(&b);
-		cmd_teardown(&ctx);
-		return EXIT_DONE;
-	}
-	if (!c->fn) {
-		cmd_error(&ctx, "%s; see 'perfagent help %s' for what it will do", c->spec->status,
-			  c->spec->name);
-		cmd_teardown(&ctx);
-		return EXIT_USAGE;
-	}
-	code = c->fn(&ctx);
+	if (cli_count(&ctx.args, "help"))
+		code = print_help(c->spec);
+	else
+		code = c->fn(&ctx);
 	cmd_teardown(&ctx);
 	return code;
 }

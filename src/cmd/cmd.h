@@ -63,7 +63,11 @@ void cmd_note(const struct cmd_ctx *ctx, const char *fmt, ...) __attribute__((fo
 /* EXIT_FINDINGS when a finding of these results reaches --fail-on, else EXIT_DONE. */
 int cmd_fail_on(const struct cmd_ctx *ctx, struct pa_result *const *rs, size_t n);
 
-/* Write text to path atomically, or to stdout when path is NULL. 0 or EXIT_CANNOT_RUN (printed). */
+/*
+ * Write text to path atomically (0, or EXIT_CANNOT_RUN after printing why),
+ * or to stdout when path is NULL (a failed write there is caught and
+ * reported once by main() when the command returns).
+ */
 int cmd_write(const struct cmd_ctx *ctx, const char *path, const char *text, size_t len);
 
 /*

@@ -508,6 +508,8 @@ int result_load(const char *path, struct pa_result **out, struct perr *e)
 			return perr_set(e, "cannot read result file '%s': %s", path, strerror(errno));
 		if (S_ISDIR(st.st_mode))
 			return perr_set(e, "'%s' is a directory, not a result file", path);
+		if (st.st_size == 0)
+			return perr_set(e, "'%s' is empty, not a result file", path);
 		if (st.st_size > (off_t)RESULT_MAX_BYTES)
 			return perr_set(e, "'%s' is %lld MB; result files over 256 MB are refused", path,
 					(long long)(st.st_size / (1024 * 1024)));

@@ -15,19 +15,24 @@ static int word_char(int c)
 	return isalnum(c);
 }
 
+/* How text is escaped: a one-line context folds newlines into spaces; a
+ * table cell also escapes '|'. */
+enum { MD_BLOCK = 0, MD_ONE_LINE = 1, MD_CELL = 3 };
+
 /*
- * in_table: also escape '|' and fold newlines into spaces (tables, list
- * items and headings are one line). *line_start says whether the text
+ * mode: MD_BLOCK, MD_ONE_LINE (headings, list items) or MD_CELL. *line_start
+ * says whether the text
  * begins a line, where '#', '>', '-', '+', '=' and "1." or "1)" followed by
  * a space would start a block; it is updated for the next span.
  */
-static void md_text(struct buf *out, const char *s, int in_table, int *line_start_io)
+static void md_text(struct buf *out, const char *s, int mode, int *line_start_io)
 {
+	int one_line = mode & MD_ONE_LINE;
 	int line_start = *line_start_io;
 	for (const char *p = s; *p; p++) {
 		unsigned char c = (unsigned char)*p;
 		if (c == '\n') {
-			if (in_table) {
+			if (one_line) {
 				buf_putc(out, ' ');
 			} else {
 				buf_putc(out, '\n');
@@ -35,7 +40,7 @@ static void md_text(struct buf *out, const char *s, int in_table, int *line_star
 			}
 			continue;
 		}
-		if (line_start && !in_table) {
+		if (line_start && !one_line) {
 			const char *q = p;
 			while (isdigit((unsigned char)*q))
 				q++;
@@ -60,7 +65,7 @@ static void md_text(struct buf *out, const char *s, int in_table, int *line_star
 			break;
 		}
 		case '|':
-			if (in_table)
+			if (mode == MD_CELL)
 				buf_putc(out, '\\');
 			break;
 		default:
@@ -74,7 +79,7 @@ static void md_text(struct buf *out, const char *s, int in_table, int *line_star
 }
 
 /* Inline code: a backtick fence one longer than the longest run inside. */
-static void md_code_span(struct buf *out, const char *s, int in_table)
+static void md_code_span(struct buf *out, const char *s, int mode)
 {
 	size_t run = 0, longest = 0;
 	for (const char *p = s; *p; p++) {
@@ -90,7 +95,7 @@ static void md_code_span(struct buf *out, const char *s, int in_table)
 	for (const char *p = s; *p; p++) {
 		if (*p == '\n')
 			buf_putc(out, ' ');
-		else if (*p == '|' && in_table)
+		else if (*p == '|' && mode == MD_CELL)
 			buf_puts(out, "\\|");
 		else
 			buf_putc(out, *p);
@@ -101,22 +106,22 @@ static void md_code_span(struct buf *out, const char *s, int in_table)
 		buf_putc(out, '`');
 }
 
-static void md_inline(struct buf *out, const struct doc_inline *in, int in_table)
+static void md_inline(struct buf *out, const struct doc_inline *in, int mode)
 {
 	int line_start = 1;
 	for (const struct doc_span *s = in->head; s; s = s->next) {
 		switch (s->kind) {
 		case SPAN_TEXT:
-			md_text(out, s->text, in_table, &line_start);
+			md_text(out, s->text, mode, &line_start);
 			break;
 		case SPAN_BOLD:
 			buf_puts(out, "**");
 			line_start = 0;
-			md_text(out, s->text, in_table, &line_start);
+			md_text(out, s->text, mode, &line_start);
 			buf_puts(out, "**");
 			break;
 		case SPAN_CODE:
-			md_code_span(out, s->text, in_table);
+			md_code_span(out, s->text, mode);
 			line_start = 0;
 			break;
 		}
@@ -129,7 +134,7 @@ static void md_table(struct buf *out, const struct doc_table *t)
 	for (size_t c = 0; c < t->ncols; c++) {
 		int ls = 0;
 		buf_putc(out, ' ');
-		md_text(out, t->header[c], 1, &ls);
+		md_text(out, t->header[c], MD_CELL, &ls);
 		buf_puts(out, " |");
 	}
 	buf_puts(out, "\n|");
@@ -140,7 +145,7 @@ static void md_table(struct buf *out, const struct doc_table *t)
 		buf_putc(out, '|');
 		for (size_t c = 0; c < t->ncols; c++) {
 			buf_putc(out, ' ');
-			md_inline(out, &t->rows[r][c], 1);
+			md_inline(out, &t->rows[r][c], MD_CELL);
 			buf_puts(out, " |");
 		}
 		buf_putc(out, '\n');
@@ -177,12 +182,12 @@ void doc_render_md(const struct doc *d, struct buf *out)
 			for (int i = 0; i < b->level; i++)
 				buf_putc(out, '#');
 			buf_putc(out, ' ');
-			md_text(out, b->text, 1, &ls);
+			md_text(out, b->text, MD_ONE_LINE, &ls);
 			buf_putc(out, '\n');
 			break;
 		}
 		case DOC_PARA:
-			md_inline(out, &b->para, 0);
+			md_inline(out, &b->para, MD_BLOCK);
 			buf_putc(out, '\n');
 			break;
 		case DOC_TABLE:
@@ -197,7 +202,7 @@ void doc_render_md(const struct doc *d, struct buf *out)
 					buf_printf(out, "%zu. ", i + 1);
 				else
 					buf_puts(out, "- ");
-				md_inline(out, b->list.items[i], 1);
+				md_inline(out, b->list.items[i], MD_ONE_LINE);
 				buf_putc(out, '\n');
 			}
 			break;

@@ -469,7 +469,8 @@ static void evidence_text(const json_t *ev, struct buf *out)
 			buf_printf(out, "%lld", (long long)json_integer_value(v));
 			break;
 		case JSON_REAL:
-			fmt_num(json_real_value(v), num, sizeof(num));
+			/* Evidence is quoted as measured, not rounded for display. */
+			snprintf(num, sizeof(num), "%.10g", json_real_value(v));
 			buf_puts(out, num);
 			break;
 		case JSON_TRUE:
@@ -784,7 +785,9 @@ struct doc *report_doc(const struct report *rep)
 		for (size_t i = 0; i < rep->nrecs; i++)
 			doc_span(d, doc_list_item(d, l), SPAN_TEXT, rep->recs[i]);
 	} else {
-		doc_span(d, doc_para(d), SPAN_TEXT, "None: no finding calls for a change.");
+		doc_span(d, doc_para(d), SPAN_TEXT,
+			 rep->nitems ? "No recommendation beyond the findings' own solutions."
+				     : "None: nothing was found that calls for a change.");
 	}
 	doc_load(rep, d);
 	doc_appendix(rep, d);
