@@ -48,6 +48,8 @@ PROG := $(B)/perfagent
 endif
 
 .PHONY: all test asan fuzz unit-bins clean
+# Keep the fuzz objects: they are intermediate to make, but costly to rebuild.
+.SECONDARY:
 .DEFAULT_GOAL := all
 
 all: $(PROG)

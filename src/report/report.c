@@ -186,18 +186,51 @@ static int item_cmp(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* Index of key among keys[0..n), or -1. */
-static long key_find(const char *key, char **keys, size_t n)
+static int key_in(const char *key, char **keys, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(keys[i], key) == 0)
-			return (long)i;
-	return -1;
+			return 1;
+	return 0;
 }
 
-static int key_in(const char *key, char **keys, size_t n)
+/* A finding's identity key and its position in input order. */
+struct keyed {
+	char *key;
+	size_t idx;
+	enum pa_severity sev;
+};
+
+/* By key, then input order: equal keys keep their first occurrence first. */
+static int keyed_cmp(const void *a, const void *b)
 {
-	return key_find(key, keys, n) >= 0;
+	const struct keyed *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	if (c)
+		return c;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int resolved_cmp(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	if (x->sev != y->sev)
+		return x->sev > y->sev ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* The first position in sorted k[0..n) whose key is not less than key. */
+static size_t keyed_lower_bound(const struct keyed *k, size_t n, const char *key)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(k[mid].key, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 static void add_rec(struct report *rep, const char *text, size_t *cap)
@@ -277,52 +310,70 @@ static void build_findings(struct report *rep)
 
 	if (!rep->nbefore)
 		return;
-	/* Compare with the baseline by (rule, location). */
+	/*
+	 * Compare with the baseline by (rule, location). Both sides' keys are
+	 * sorted once and looked up by binary search, so a scan with thousands
+	 * of findings on each side costs O(n log n), not O(n * m).
+	 */
 	struct buf kb = BUF_INIT;
 	size_t nb = 0;
 	for (size_t i = 0; i < rep->nbefore; i++)
 		nb += rep->before[i]->nfindings;
-	char **bkeys = xcalloc(nb ? nb : 1, sizeof(*bkeys));
+	struct keyed *bk = xcalloc(nb ? nb : 1, sizeof(*bk));
 	const struct pa_finding **bf = xcalloc(nb ? nb : 1, sizeof(*bf));
 	size_t b = 0;
 	for (size_t i = 0; i < rep->nbefore; i++)
 		for (size_t j = 0; j < rep->before[i]->nfindings; j++, b++) {
 			bf[b] = rep->before[i]->findings[j];
 			finding_key(bf[b], &kb);
-			bkeys[b] = xstrdup(buf_str(&kb));
+			bk[b].key = xstrdup(buf_str(&kb));
+			bk[b].idx = b;
 		}
-	char **akeys = xcalloc(n ? n : 1, sizeof(*akeys));
+	struct keyed *ak = xcalloc(n ? n : 1, sizeof(*ak));
 	for (size_t i = 0; i < n; i++) {
 		finding_key(rep->items[i].f, &kb);
-		akeys[i] = xstrdup(buf_str(&kb));
-		long was = key_find(akeys[i], bkeys, nb);
-		if (was < 0) {
-			rep->items[i].is_new = 1;
+		ak[i].key = xstrdup(buf_str(&kb));
+		ak[i].idx = i;
+	}
+	qsort(bk, nb, sizeof(*bk), keyed_cmp);
+	qsort(ak, n, sizeof(*ak), keyed_cmp);
+	for (size_t i = 0; i < n; i++) {
+		struct report_item *it = &rep->items[ak[i].idx];
+		size_t at = keyed_lower_bound(bk, nb, ak[i].key);
+		if (at == nb || strcmp(bk[at].key, ak[i].key) != 0) {
+			it->is_new = 1;
 			rep->nnew++;
-		} else {
-			rep->items[i].was = bf[was];
-			rep->nless += bf[was]->severity > rep->items[i].f->severity;
-			rep->nmore += bf[was]->severity < rep->items[i].f->severity;
+			continue;
 		}
+		it->was = bf[bk[at].idx]; /* the first in input order with that key */
+		rep->nless += it->was->severity > it->f->severity;
+		rep->nmore += it->was->severity < it->f->severity;
 	}
-	rep->resolved = xcalloc(nb ? nb : 1, sizeof(*rep->resolved));
-	for (size_t i = 0; i < nb; i++)
-		if (!key_in(bkeys[i], akeys, n) && !key_in(bkeys[i], bkeys, i))
-			rep->resolved[rep->nresolved++] = bf[i];
-	/* Most severe first; insertion sort keeps input order within a severity. */
-	for (size_t i = 1; i < rep->nresolved; i++) {
-		const struct pa_finding *x = rep->resolved[i];
-		size_t j = i;
-		for (; j > 0 && rep->resolved[j - 1]->severity < x->severity; j--)
-			rep->resolved[j] = rep->resolved[j - 1];
-		rep->resolved[j] = x;
+	/* Resolved: baseline keys (each once) that no current finding has. */
+	struct keyed *res = xcalloc(nb ? nb : 1, sizeof(*res));
+	size_t nres = 0;
+	for (size_t i = 0; i < nb; i++) {
+		if (i > 0 && strcmp(bk[i].key, bk[i - 1].key) == 0)
+			continue;
+		size_t at = keyed_lower_bound(ak, n, bk[i].key);
+		if (at < n && strcmp(ak[at].key, bk[i].key) == 0)
+			continue;
+		res[nres++] = bk[i];
 	}
+	/* Most severe first, then in baseline order. */
+	for (size_t i = 0; i < nres; i++)
+		res[i].sev = bf[res[i].idx]->severity;
+	qsort(res, nres, sizeof(*res), resolved_cmp);
+	rep->resolved = xcalloc(nres ? nres : 1, sizeof(*rep->resolved));
+	for (size_t i = 0; i < nres; i++)
+		rep->resolved[rep->nresolved++] = bf[res[i].idx];
 	for (size_t i = 0; i < nb; i++)
-		free(bkeys[i]);
+		free(bk[i].key);
 	for (size_t i = 0; i < n; i++)
-		free(akeys[i]);
-	free(bkeys);
-	free(akeys);
+		free(ak[i].key);
+	free(res);
+	free(bk);
+	free(ak);
 	free(bf);
 	buf_free(&kb);
 }
