@@ -24,14 +24,19 @@ const struct cli_opt cmd_common_opts[] = {
 	{NULL, 0, CLI_FLAG, NULL, NULL},
 };
 
+__attribute__((format(printf, 2, 0))) static void say(const struct cmd_ctx *ctx, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "perfagent %s: ", ctx->spec->name);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void cmd_error(const struct cmd_ctx *ctx, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "perfagent %s: ", ctx->spec->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(ctx, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void cmd_note(const struct cmd_ctx *ctx, const char *fmt, ...)
@@ -39,11 +44,9 @@ void cmd_note(const struct cmd_ctx *ctx, const char *fmt, ...)
 	if (ctx->quiet)
 		return;
 	va_list ap;
-	fprintf(stderr, "perfagent %s: ", ctx->spec->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(ctx, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static int has_option(const struct cli_spec *spec, const char *name)
