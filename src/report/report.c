@@ -461,11 +461,9 @@ void report_free(struct report *rep)
 /* ---- the document ---- */
 
 /*
- * How a Problem or Solution text is shown: the code block's language, ""
- * for a code block without one, or NULL for prose. A finding in a source
+ * The language of a Problem or Solution code block: a finding in a source
  * file shows code in that file's language; SQL is recognised by its first
- * keyword; other multi-line text stays verbatim in a plain block; a single
- * line of prose is a sentence.
+ * keyword; anything else is a block without a language.
  */
 static const char *code_lang(const struct pa_finding *f, const char *text)
 {
@@ -487,20 +485,14 @@ static const char *code_lang(const struct pa_finding *f, const char *text)
 		if (strncasecmp(text, sql_starts[i], n) == 0 && (isspace((unsigned char)text[n]) || !text[n]))
 			return "sql";
 	}
-	return strchr(text, '\n') ? "" : NULL;
+	return "";
 }
 
-/* "**Problem:**" and the text, as a code block or a sentence (see code_lang). */
+/* "**Problem:**" and its code block, as in the seed's report format. */
 static void doc_problem(struct doc *d, const struct pa_finding *f, const char *label, const char *text)
 {
-	const char *lang = code_lang(f, text);
-	if (!lang) {
-		doc_labeled(d, label, SPAN_TEXT, text);
-		return;
-	}
-	struct doc_inline *p = doc_para(d);
-	doc_spanf(d, p, SPAN_BOLD, "%s:", label);
-	doc_code(d, lang, text);
+	doc_spanf(d, doc_para(d), SPAN_BOLD, "%s:", label);
+	doc_code(d, code_lang(f, text), text);
 }
 
 static void evidence_text(const json_t *ev, struct buf *out)
