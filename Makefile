@@ -6,7 +6,7 @@
 #   make fuzz       build the libFuzzer targets with clang into build/fuzz/
 #   make clean
 
-PKGS      := jansson inih
+PKGS      := jansson inih openssl
 CC        ?= cc
 CLANG     ?= clang
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
@@ -23,8 +23,8 @@ WARN   := -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes -Wvl
           -Wwrite-strings -Werror
 CSTD   := -std=c11 -D_GNU_SOURCE
 OPT    ?= -O2 -g
-CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
-LDLIBS_ALL = $(PKG_LIBS) -lm $(LDLIBS)
+CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -pthread $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+LDLIBS_ALL = $(PKG_LIBS) -lm -pthread $(LDLIBS)
 
 B       ?= build/default
 SRC     := $(shell find src -name '*.c' | sort)
@@ -100,7 +100,7 @@ build/fuzz/obj/%.o: %.c
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIBOBJ)
 	@mkdir -p $(@D)
 	@echo "  FUZZ    $@"
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Isrc -o $@ $< $(FUZZ_LIBOBJ) $(PKG_LIBS) -lm
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Isrc -o $@ $< $(FUZZ_LIBOBJ) $(PKG_LIBS) -lm -pthread
 
 fuzz: $(FUZZ_BIN)
 

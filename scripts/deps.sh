@@ -11,10 +11,14 @@ packages=(
   make gcc pkg-config libc6-dev
   libjansson-dev            # JSON: the result model
   libinih-dev               # perfagent.ini
+  libssl-dev                # TLS for load and endpoints
   # tests
   libcmocka-dev             # unit tests
   clang libclang-rt-14-dev  # libFuzzer targets (make fuzz, fuzz smoke in make test)
   diffutils
+  jq                        # reading results in shell tests
+  nginx-light openssl       # a TLS server for the load tests; benchmarks
+  wrk                       # bench/load_vs_wrk.sh
 )
 
 missing=()

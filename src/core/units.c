@@ -103,6 +103,21 @@ int unit_parse(enum unit_kind k, const char *text, double *out)
 	return isfinite(*out) ? 0 : -1;
 }
 
+int unit_parse_seconds(const char *text, double *seconds)
+{
+	double v;
+	char *end;
+	double bare = strtod(text, &end);
+	if (end != text && *end == '\0' && unit_parse(UNIT_MS, text, &v) == 0) {
+		*seconds = bare;
+		return 0;
+	}
+	if (unit_parse(UNIT_MS, text, &v))
+		return -1;
+	*seconds = v / 1000;
+	return 0;
+}
+
 void fmt_num(double v, char *out, size_t n)
 {
 	if (!isfinite(v)) {

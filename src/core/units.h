@@ -29,6 +29,13 @@ const char *unit_symbol(enum unit_kind k);
  */
 int unit_parse(enum unit_kind k, const char *text, double *out);
 
+/*
+ * A duration in seconds for flags like --duration: a bare number is seconds
+ * ("10", "0.5"); with a unit it is that unit ("500ms", "2min"). 0 and -1 as
+ * unit_parse.
+ */
+int unit_parse_seconds(const char *text, double *seconds);
+
 /* Three significant digits, no exponent, trailing zeros dropped: "812", "1.5", "0.042". */
 void fmt_num(double v, char *out, size_t n);
 /* A duration given in ms: "0.42ms", "812ms", "1.5s", "12.3s". */
