@@ -159,7 +159,6 @@ struct conn {
 	enum conn_state state;
 	SSL *ssl;
 	SSL_SESSION *session; /* for a quick TLS resumption on reconnect */
-	int established;
 	int served;           /* responses on this connection since it opened */
 	size_t written;
 	struct hresp resp;
@@ -168,6 +167,7 @@ struct conn {
 	int64_t deadline_ns;  /* timeout of the current connect or request */
 	int64_t retry_ns;     /* C_CLOSED: when to reconnect */
 	size_t heap_pos;      /* open model: index in the schedule heap, or SIZE_MAX */
+	int watch_out;        /* EPOLLOUT is in the interest set */
 };
 
 struct worker {
@@ -184,7 +184,7 @@ struct worker {
 	int64_t interval_ns; /* open model: per connection */
 	struct conn **heap;
 	size_t nheap;
-	int live;            /* established connections now */
+	int live;            /* connections open now that carried a response */
 	atomic_int_fast64_t *tickets; /* requests left when limited; shared */
 	atomic_int_fast64_t done;     /* completed responses, for progress */
 	atomic_int_fast64_t errors;
@@ -278,6 +278,20 @@ static void heap_remove(struct worker *w, struct conn *c)
 
 /* ---- connection life cycle ---- */
 
+/*
+ * Output readiness is watched only while it is needed: during connect and
+ * when a write would block. Otherwise every ACK that frees send space would
+ * wake the epoll set for nothing.
+ */
+static void want_output(struct worker *w, struct conn *c, int on)
+{
+	if (c->watch_out == on)
+		return;
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | EPOLLET | (on ? EPOLLOUT : 0), .data.ptr = c};
+	epoll_ctl(w->ep, EPOLL_CTL_MOD, c->fd, &ev);
+	c->watch_out = on;
+}
+
 static void conn_close(struct worker *w, struct conn *c, int64_t retry_ns)
 {
 	if (c->ssl) {
@@ -293,9 +307,9 @@ static void conn_close(struct worker *w, struct conn *c, int64_t retry_ns)
 	if (c->fd >= 0)
 		close(c->fd); /* also removes it from the epoll set */
 	c->fd = -1;
-	if (c->established)
+	if (c->served > 0)
 		w->live--;
-	c->established = 0;
+	c->served = 0;
 	c->state = C_CLOSED;
 	c->retry_ns = retry_ns;
 }
@@ -303,7 +317,6 @@ static void conn_close(struct worker *w, struct conn *c, int64_t retry_ns)
 static void conn_open(struct worker *w, struct conn *c, int64_t now)
 {
 	const struct eng_target *t = w->t;
-	c->served = 0;
 	c->fd = socket(t->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0) {
 		w->st.err_connect += now >= w->measure_ns;
@@ -325,6 +338,7 @@ static void conn_open(struct worker *w, struct conn *c, int64_t now)
 	}
 	struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.ptr = c};
 	epoll_ctl(w->ep, EPOLL_CTL_ADD, c->fd, &ev);
+	c->watch_out = 1;
 	c->state = C_CONNECTING;
 	c->deadline_ns = now + (int64_t)(w->cfg->timeout_s * 1e9);
 }
@@ -409,6 +423,8 @@ static void conn_write(struct worker *w, struct conn *c, int64_t now)
 			int k = SSL_write(c->ssl, t->request + c->written, (int)(t->request_len - c->written));
 			if (k <= 0) {
 				int se = SSL_get_error(c->ssl, k);
+				if (se == SSL_ERROR_WANT_WRITE)
+					want_output(w, c, 1);
 				if (se == SSL_ERROR_WANT_WRITE || se == SSL_ERROR_WANT_READ)
 					return;
 				conn_fail(w, c, &w->st.err_write, "write", ssl_reason(), now);
@@ -418,6 +434,8 @@ static void conn_write(struct worker *w, struct conn *c, int64_t now)
 		} else {
 			n = write(c->fd, t->request + c->written, t->request_len - c->written);
 			if (n < 0) {
+				if (errno == EAGAIN)
+					want_output(w, c, 1);
 				if (errno == EAGAIN || errno == EINTR)
 					return;
 				conn_fail(w, c, &w->st.err_write, "write", strerror(errno), now);
@@ -426,6 +444,7 @@ static void conn_write(struct worker *w, struct conn *c, int64_t now)
 		}
 		c->written += (size_t)n;
 	}
+	want_output(w, c, 0);
 	c->state = C_READING;
 }
 
@@ -433,7 +452,10 @@ static void conn_write(struct worker *w, struct conn *c, int64_t now)
 static void conn_done(struct worker *w, struct conn *c, int64_t now)
 {
 	struct eng_stats *st = &w->st;
-	c->served++;
+	/* A connection counts as live once it has carried a response: a server
+	 * that accepts and drops connections must not look like one that serves. */
+	if (++c->served == 1 && ++w->live > w->st.max_live)
+		w->st.max_live = w->live;
 	atomic_fetch_add_explicit(&w->done, 1, memory_order_relaxed);
 	if (now >= w->measure_ns && now < w->end_ns) {
 		st->requests++;
@@ -542,10 +564,13 @@ static void conn_handshake(struct worker *w, struct conn *c, int64_t now)
 	ERR_clear_error();
 	int k = SSL_connect(c->ssl);
 	if (k == 1) {
+		want_output(w, c, 0);
 		conn_ready(w, c, now);
 		return;
 	}
 	int se = SSL_get_error(c->ssl, k);
+	if (se == SSL_ERROR_WANT_WRITE)
+		want_output(w, c, 1);
 	if (se == SSL_ERROR_WANT_READ || se == SSL_ERROR_WANT_WRITE)
 		return;
 	const char *why = ssl_reason();
@@ -564,10 +589,7 @@ static void conn_connected(struct worker *w, struct conn *c, int64_t now)
 		conn_fail(w, c, &w->st.err_connect, "connect", strerror(err), now);
 		return;
 	}
-	c->established = 1;
-	w->live++;
-	if (w->live > w->st.max_live)
-		w->st.max_live = w->live;
+	want_output(w, c, 0);
 	if (w->t->ssl_ctx) {
 		c->ssl = SSL_new(w->t->ssl_ctx);
 		if (!c->ssl) {

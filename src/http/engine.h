@@ -84,7 +84,7 @@ struct eng_stats {
 	int64_t status[ENG_STATUS_MAX]; /* responses by status code */
 	int64_t err_connect, err_read, err_write, err_timeout, err_parse, err_tls;
 	int64_t reconnects; /* connections re-opened after a close (not errors) */
-	int64_t max_live;   /* most connections established at the same time */
+	int64_t max_live;   /* most connections open at once that had carried a response */
 	int connections;    /* asked for */
 	struct hdr latency;             /* µs; open model: from the intended send time */
 	struct hdr latency_uncorrected; /* µs; from the actual send */

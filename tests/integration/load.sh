@@ -123,6 +123,35 @@ else
 	not_ok "server killed mid-run: took ${took} ms, errors '$errs', rc=$rc" "$(cat "$TMP/err")"
 fi
 
+# A server that takes only 5 connections: fewer live than asked is reported.
+start_srv --threads-max 5
+run "$PERFAGENT" load "$U/?delay_ms=5" -c 20 --duration 1.5 --no-progress --json
+cp "$TMP/out" "$TMP/m.json"
+live=$(j "$TMP/m.json" '.metrics.stages[0].max_live_connections')
+if [ "${live:-99}" -le 5 ] && grep -q '"rule": "connections-refused"' "$TMP/m.json" &&
+	j "$TMP/m.json" '.metrics.bottleneck' | grep -q "only $live of 20 connections"; then
+	ok "refused connections reported: $live of 20 live"
+else
+	not_ok "refused connections: live '$live'" "$(j "$TMP/m.json" '.metrics.bottleneck')"
+fi
+
+# Ctrl-C stops the run and reports what was measured.
+start_srv
+"$PERFAGENT" load "$U/?delay_ms=1" -c 4 --duration 20 --no-progress --json >"$TMP/int.json" 2>"$TMP/int.err" &
+lp=$!
+sleep 1.5
+kill -INT "$lp"
+start=$(date +%s%N)
+wait "$lp"
+rc=$?
+took=$((($(date +%s%N) - start) / 1000000))
+if [ "$took" -lt 1500 ] && [ "$(j "$TMP/int.json" '.metrics.interrupted')" = true ] &&
+	[ "$(j "$TMP/int.json" '.metrics.stages[0].requests')" -gt 100 ]; then
+	ok "Ctrl-C: stopped in ${took} ms, measured requests reported"
+else
+	not_ok "Ctrl-C: took ${took} ms, rc=$rc" "$(head -c 300 "$TMP/int.json")" "$(cat "$TMP/int.err")"
+fi
+
 # Nothing listening: one clear line, exit 3, quickly.
 run timeout 20 "$PERFAGENT" load "http://127.0.0.1:1/" -c 2 --duration 1 --no-progress
 expect_err "connection refused: exit 3 naming the address" 3 "no response from 127.0.0.1:1: connect: Connection refused"
