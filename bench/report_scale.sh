@@ -9,6 +9,9 @@
 # 5 runs per size and the time per finding. At 16x the findings, the time
 # per finding should stay flat; a ratio well above 1 means super-linear work.
 #
+# Every finding carries its own recommendation, so the de-duplication of the
+# Recommendations list is measured at full size too.
+#
 # Usage: bench/report_scale.sh [PERFAGENT]   (default ./perfagent)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +30,8 @@ gen() {
 			if (i > 1) printf ",";
 			printf "{\"rule\":\"quadratic\",\"severity\":\"%s\",\"title\":\"finding %d\",", sev, i + off;
 			printf "\"location\":{\"file\":\"app/m%d.py\",\"line\":%d},", (i + off) % 97, i + off;
-			printf "\"impact\":\"%dx slower\",\"problem\":\"for a in xs:\\n    for b in xs:\\n        pass\"}", (i * 7) % 13 + 1;
+			printf "\"impact\":\"%dx slower\",\"problem\":\"for a in xs:\\n    for b in xs:\\n        pass\",", (i * 7) % 13 + 1;
+			printf "\"recommendation\":\"Fix module %d\"}", i + off;
 		}
 		printf "]}\n";
 	}' >"$1"

@@ -128,6 +128,11 @@ static int print_help(const struct cli_spec *spec)
 
 static int cmd_help(int argc, char **argv)
 {
+	if (argc > 1) {
+		fprintf(stderr, "perfagent help: unexpected argument '%s'; usage: perfagent help [COMMAND|budgets]\n",
+			argv[1]);
+		return EXIT_USAGE;
+	}
 	if (argc == 0) {
 		general_help(stdout);
 		return EXIT_DONE;
@@ -154,7 +159,8 @@ static int cmd_help(int argc, char **argv)
 static int not_built(const struct command *c, int argc, char **argv)
 {
 	for (int i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+		if (strcmp(argv[i], "--help") == 0 ||
+		    (argv[i][0] == '-' && argv[i][1] != '-' && strchr(argv[i], 'h')))
 			return print_help(c->spec);
 	fprintf(stderr, "perfagent %s: %s; see 'perfagent help %s' for what it will do\n", c->spec->name,
 		c->spec->status, c->spec->name);
@@ -210,8 +216,13 @@ int main(int argc, char **argv)
 		return finish(EXIT_DONE);
 	}
 	if (name[0] == '-') {
-		fprintf(stderr, "perfagent: unknown option '%s' before the command; see 'perfagent help'\n",
-			name);
+		static const char *const top[] = {"--version", "--help", "--list-commands"};
+		const char *hint = suggest_closest(name, top, sizeof(top) / sizeof(top[0]));
+		if (hint)
+			fprintf(stderr, "perfagent: unknown option '%s' (did you mean '%s'?)\n", name, hint);
+		else
+			fprintf(stderr, "perfagent: unknown option '%s' before the command; see 'perfagent help'\n",
+				name);
 		return EXIT_USAGE;
 	}
 	const struct command *c = find_command(name);

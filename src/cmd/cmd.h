@@ -30,7 +30,7 @@ struct cmd_ctx {
 	struct cli_args args;
 	int json;             /* --json */
 	const char *output;   /* -o FILE, or NULL */
-	const char *out_fmt;  /* "json", "md" or "html" from -o's extension */
+	const char *out_fmt;  /* "json", "md" or "html" from -o's extension; NULL: the command's --format says */
 	int fail_on_set;
 	enum pa_severity fail_on;
 	int quiet;            /* -q */

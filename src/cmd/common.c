@@ -12,7 +12,7 @@
 
 const struct cli_opt cmd_common_opts[] = {
 	{"json", 0, CLI_FLAG, NULL, "print the result as JSON on stdout"},
-	{"output", 'o', CLI_VALUE, "FILE", "also write the result to FILE: .json, .md or .html"},
+	{"output", 'o', CLI_VALUE, "FILE", "write the result to FILE: .json, .md or .html"},
 	{"fail-on", 0, CLI_VALUE, "SEVERITY",
 	 "exit 1 when a finding is at or above SEVERITY (critical, high, medium, low, info)"},
 	{"budget", 0, CLI_REPEAT, "NAME=TARGET:CRITICAL",
@@ -78,7 +78,8 @@ int cmd_setup(struct cmd_ctx *ctx, const struct cli_spec *spec, int argc, char *
 		const char *ext = fs_extension(ctx->output);
 		if (strcmp(ext, "json") == 0 || strcmp(ext, "md") == 0 || strcmp(ext, "html") == 0) {
 			ctx->out_fmt = ext;
-		} else {
+		} else if (!has_option(spec, "format")) {
+			/* A command with --format decides for itself (report -o out.txt --format md). */
 			cmd_error(ctx, "cannot tell the format of '%s' from its extension; use .json, .md or .html",
 				  ctx->output);
 			return -1;
@@ -165,7 +166,8 @@ int cmd_emit(struct cmd_ctx *ctx, struct pa_result *r, cmd_human_fn human)
 	}
 	if (ctx->output) {
 		struct buf out = BUF_INIT;
-		if (strcmp(ctx->out_fmt, "json") == 0) {
+		const char *fmt = ctx->out_fmt ? ctx->out_fmt : "json";
+		if (strcmp(fmt, "json") == 0) {
 			char *s = result_dumps(r);
 			buf_puts(&out, s);
 			free(s);
@@ -173,7 +175,7 @@ int cmd_emit(struct cmd_ctx *ctx, struct pa_result *r, cmd_human_fn human)
 			struct report rep;
 			report_build(&rep, &r, 1, NULL, 0, NULL);
 			struct doc *d = report_doc(&rep);
-			if (strcmp(ctx->out_fmt, "html") == 0)
+			if (strcmp(fmt, "html") == 0)
 				doc_render_html(d, &out);
 			else
 				doc_render_md(d, &out);

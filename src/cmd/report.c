@@ -102,6 +102,22 @@ int cmd_report(struct cmd_ctx *ctx)
 {
 	const char *format = cli_str(&ctx->args, "format");
 	const char *date = cli_str(&ctx->args, "date");
+	const char *title = cli_str(&ctx->args, "title"), *scope = cli_str(&ctx->args, "scope");
+	if ((title && !*title) || (scope && !*scope)) {
+		cmd_error(ctx, "--%s needs a non-empty text", title && !*title ? "title" : "scope");
+		return EXIT_USAGE;
+	}
+	/* Standard input can be read once. */
+	int stdins = 0;
+	for (size_t i = 0; i < ctx->args.npos; i++)
+		stdins += strcmp(ctx->args.pos[i], "-") == 0;
+	const struct cli_val *bl = cli_get(&ctx->args, "baseline");
+	for (size_t i = 0; bl && i < bl->n; i++)
+		stdins += strcmp(bl->v[i], "-") == 0;
+	if (stdins > 1) {
+		cmd_error(ctx, "'-' (standard input) can be given only once");
+		return EXIT_USAGE;
+	}
 	if (format && strcmp(format, "md") && strcmp(format, "json") && strcmp(format, "html")) {
 		cmd_error(ctx, "--format '%s': expected md, json or html", format);
 		return EXIT_USAGE;
@@ -114,6 +130,11 @@ int cmd_report(struct cmd_ctx *ctx)
 	 * --json, else --format (else Markdown) when no file was asked for. */
 	const char *file_fmt = ctx->output ? (format ? format : ctx->out_fmt) : NULL;
 	const char *stdout_fmt = ctx->json ? "json" : ctx->output ? NULL : format ? format : "md";
+	if (ctx->output && !file_fmt) {
+		cmd_error(ctx, "cannot tell the format of '%s' from its extension; use .json, .md or .html, or --format",
+			  ctx->output);
+		return EXIT_USAGE;
+	}
 	if (ctx->json && format && !ctx->output && strcmp(format, "json") != 0) {
 		cmd_error(ctx, "--json asks for JSON but --format is '%s'; give one of them", format);
 		return EXIT_USAGE;
@@ -132,8 +153,8 @@ int cmd_report(struct cmd_ctx *ctx)
 	}
 
 	struct report_opts o = {
-		.title = cli_str(&ctx->args, "title"),
-		.scope = cli_str(&ctx->args, "scope"),
+		.title = title,
+		.scope = scope,
 		.date = date,
 	};
 	struct report rep;

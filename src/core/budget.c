@@ -47,6 +47,8 @@ const char *budget_class_name(enum budget_class c)
 
 enum budget_class budget_classify(const struct budget *b, double value)
 {
+	if (value != value)
+		return BUDGET_TARGET; /* NaN: no measurement, no verdict */
 	if (value < b->target)
 		return BUDGET_TARGET;
 	if (value <= b->critical)
@@ -56,17 +58,16 @@ enum budget_class budget_classify(const struct budget *b, double value)
 
 int budget_severity(const struct budget *b, double value, enum pa_severity *sev)
 {
-	switch (budget_classify(b, value)) {
-	case BUDGET_TARGET:
+	enum budget_class c = budget_classify(b, value);
+	if (c == BUDGET_TARGET)
 		return 0;
-	case BUDGET_WARNING:
-		*sev = PA_SEV_MEDIUM;
-		return 1;
-	case BUDGET_CRITICAL:
-		*sev = b->escalate > 0 && value > b->escalate ? PA_SEV_CRITICAL : PA_SEV_HIGH;
-		return 1;
-	}
-	return 0;
+	/* Over the escalation line (the seed's ">2s response time") is critical
+	 * even when an override moved the budget's own critical line above it. */
+	if (b->escalate > 0 && value > b->escalate)
+		*sev = PA_SEV_CRITICAL;
+	else
+		*sev = c == BUDGET_CRITICAL ? PA_SEV_HIGH : PA_SEV_MEDIUM;
+	return 1;
 }
 
 int budget_lookup(const char *name, enum budget_id *id, struct perr *e)

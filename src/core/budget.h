@@ -66,9 +66,10 @@ enum budget_class budget_classify(const struct budget *b, double value);
 
 /*
  * The severity of a finding for a value against its budget. Returns 0 when
- * the value is on target (no finding); otherwise 1 with *sev set: a warning
- * is medium, critical is high, and above the budget's escalation threshold
- * (the seed's ">2s response time") critical.
+ * the value is on target or NaN (no finding); otherwise 1 with *sev set: a
+ * warning is medium, critical is high, and above the budget's escalation
+ * threshold (the seed's ">2s response time") critical, whatever the
+ * budget's own lines say.
  */
 int budget_severity(const struct budget *b, double value, enum pa_severity *sev);
 

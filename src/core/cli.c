@@ -66,6 +66,17 @@ static int is_option(const char *s)
 	return s[0] == '-' && s[1] != '\0';
 }
 
+/* Is s "--name" or "--name=..." for an option of either table? Then it was
+ * meant as an option, not as the previous option's value. */
+static int names_option(struct cli_args *a, const char *s)
+{
+	const struct cli_opt *o;
+	if (strncmp(s, "--", 2) != 0 || !s[2])
+		return 0;
+	const char *eq = strchr(s + 2, '=');
+	return find(a, s + 2, eq ? (size_t)(eq - s - 2) : strlen(s + 2), 0, &o) != NULL;
+}
+
 int cli_parse(const struct cli_spec *spec, const struct cli_opt *common, int argc, char **argv,
 	      struct cli_args *a, struct perr *e)
 {
@@ -103,13 +114,16 @@ int cli_parse(const struct cli_spec *spec, const struct cli_opt *common, int arg
 				continue;
 			}
 			if (eq) {
-				push(v, eq + 1);
-			} else if (i + 1 < argc && (o->kind == CLI_MULTI ? !is_option(argv[i + 1])
-									 : strcmp(argv[i + 1], "--") != 0)) {
-				push(v, argv[++i]);
-			} else {
-				return perr_set(e, "option '--%s' needs a value (%s)", o->name, o->metavar);
+				push(v, eq + 1); /* --opt=value: exactly one value, MULTI too */
+				continue;
 			}
+			if (i + 1 >= argc || strcmp(argv[i + 1], "--") == 0 ||
+			    (o->kind == CLI_MULTI && is_option(argv[i + 1])))
+				return perr_set(e, "option '--%s' needs a value (%s)", o->name, o->metavar);
+			if (names_option(a, argv[i + 1]))
+				return perr_set(e, "option '--%s' needs a value (%s), not the option '%s'", o->name,
+						o->metavar, argv[i + 1]);
+			push(v, argv[++i]);
 			if (o->kind == CLI_MULTI)
 				while (i + 1 < argc && !is_option(argv[i + 1]))
 					push(v, argv[++i]);

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *const sections[] = {"budgets"};
@@ -25,34 +27,49 @@ struct ini_ctx {
 	struct perr err; /* the handler's first error; msg[0] == 0 while none */
 	int err_line;     /* the line it was on */
 	int line;         /* the line the reader is on */
-	int mid_line;     /* the last chunk read did not end a line */
+	int long_line;    /* the first line too long for inih, or 0 */
 	FILE *fp;         /* source: a file ... */
 	const char *text; /* ... or a string */
+	char *lbuf;       /* the current line of a file */
+	size_t lcap;
 };
 
+/*
+ * Hand inih one whole line at a time, counting lines. A line longer than
+ * inih's buffer (about 200 bytes, fixed when Debian built it) would be cut
+ * and its tail parsed as a line of its own; instead it is noted, an empty
+ * line goes to inih, and finish() reports it by number.
+ */
 static char *reader(char *str, int num, void *stream)
 {
 	struct ini_ctx *x = stream;
+	const char *line;
+	size_t len;
 	if (num < 2)
 		return NULL;
 	if (x->fp) {
-		if (!fgets(str, num, x->fp))
+		ssize_t n = getline(&x->lbuf, &x->lcap, x->fp);
+		if (n <= 0)
 			return NULL;
+		line = x->lbuf;
+		len = (size_t)n;
 	} else {
 		if (!*x->text)
 			return NULL;
 		const char *nl = strchr(x->text, '\n');
-		size_t len = nl ? (size_t)(nl - x->text) + 1 : strlen(x->text);
-		if (len > (size_t)num - 1)
-			len = (size_t)num - 1;
-		memcpy(str, x->text, len);
-		str[len] = '\0';
+		len = nl ? (size_t)(nl - x->text) + 1 : strlen(x->text);
+		line = x->text;
 		x->text += len;
 	}
-	if (!x->mid_line)
-		x->line++;
-	size_t n = strlen(str);
-	x->mid_line = n == 0 || str[n - 1] != '\n';
+	x->line++;
+	if (len > (size_t)num - 1) {
+		if (!x->long_line)
+			x->long_line = x->line;
+		strcpy(str, "\n");
+		return str;
+	}
+	memcpy(str, line, len);
+	str[len] = '\0';
 	return str;
 }
 
@@ -83,6 +100,8 @@ static int on_entry(void *user, const char *section, const char *name, const cha
 
 static int finish(struct ini_ctx *x, int rc, const char *name, struct perr *e)
 {
+	if (x->long_line && (rc <= 0 || x->long_line < rc))
+		return perr_set(e, "%s:%d: line longer than %d characters", name, x->long_line, ini_max_line - 2);
 	if (rc == 0)
 		return 0;
 	if (rc == -1)
@@ -100,26 +119,43 @@ void config_init(struct config *c)
 	c->path[0] = '\0';
 }
 
+/* Parse into a copy; the settings change only when the whole file is good. */
+static int load(struct config *c, FILE *fp, const char *text, const char *name, struct perr *e)
+{
+	struct config tmp = *c;
+	struct ini_ctx x = {.c = &tmp, .fp = fp, .text = text};
+	int rc = ini_parse_stream(reader, &x, on_entry, &x);
+	int bad_read = fp && ferror(fp);
+	free(x.lbuf);
+	if (finish(&x, rc, name, e))
+		return -1;
+	if (bad_read)
+		return perr_set(e, "cannot read config file '%s'", name);
+	c->budgets = tmp.budgets;
+	return 0;
+}
+
 int config_load_file(struct config *c, const char *path, struct perr *e)
 {
-	struct ini_ctx x = {.c = c};
 	errno = 0;
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return perr_set(e, "cannot read config file '%s': %s", path, strerror(errno));
-	x.fp = f;
-	int rc = ini_parse_stream(reader, &x, on_entry, &x);
+	struct stat st;
+	if (fstat(fileno(f), &st) != 0 || S_ISDIR(st.st_mode)) {
+		fclose(f);
+		return perr_set(e, "config file '%s' is a directory", path);
+	}
+	int rc = load(c, f, NULL, path, e);
 	fclose(f);
-	if (finish(&x, rc, path, e))
-		return -1;
-	snprintf(c->path, sizeof(c->path), "%s", path);
-	return 0;
+	if (rc == 0)
+		snprintf(c->path, sizeof(c->path), "%s", path);
+	return rc;
 }
 
 int config_load_string(struct config *c, const char *text, const char *name, struct perr *e)
 {
-	struct ini_ctx x = {.c = c, .text = text};
-	return finish(&x, ini_parse_stream(reader, &x, on_entry, &x), name, e);
+	return load(c, NULL, text, name, e);
 }
 
 int config_load_default(struct config *c, const char *dir, struct perr *e)

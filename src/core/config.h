@@ -26,9 +26,9 @@ void config_init(struct config *c);
 
 /*
  * Read an INI file over the current settings. Errors (file missing or
- * unreadable, syntax, unknown section or key, bad value) name the file and,
- * where there is one, the line: "perfagent.ini:3: unknown budget ...".
- * On error the settings may be partly applied; callers stop.
+ * unreadable, a directory, syntax, unknown section or key, bad value, a line
+ * too long) name the file and, where there is one, the line:
+ * "perfagent.ini:3: unknown budget ...". On error nothing is applied.
  */
 int config_load_file(struct config *c, const char *path, struct perr *e);
 

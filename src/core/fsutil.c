@@ -14,18 +14,45 @@
 
 int fs_write_atomic(const char *path, const void *data, size_t len, struct perr *e)
 {
+	/* Write where a symlink points, not over the link; keep an existing
+	 * file's permissions (a 0600 report stays 0600). */
+	char *real = NULL;
+	struct stat st;
+	int exists = 0;
+	if (lstat(path, &st) == 0) {
+		if (S_ISLNK(st.st_mode)) {
+			real = realpath(path, NULL);
+			if (real && stat(real, &st) == 0)
+				exists = 1;
+		} else {
+			exists = 1;
+		}
+	}
+	const char *target = real ? real : path;
+	if (exists && S_ISDIR(st.st_mode)) {
+		free(real);
+		return perr_set(e, "cannot write '%s': it is a directory", path);
+	}
 	struct buf tmp = BUF_INIT;
-	buf_printf(&tmp, "%s.tmpXXXXXX", path);
+	buf_printf(&tmp, "%s.tmpXXXXXX", target);
 	char *tpath = tmp.data;
 	int fd = mkstemp(tpath);
 	if (fd < 0) {
 		int err = errno;
 		buf_free(&tmp);
+		free(real);
 		return perr_set(e, "cannot write '%s': %s", path, strerror(err));
 	}
-	mode_t mask = umask(0);
-	umask(mask);
-	fchmod(fd, 0666 & ~mask);
+	mode_t mode;
+	if (exists) {
+		mode = st.st_mode & 07777;
+	} else {
+		mode_t mask = umask(0);
+		umask(mask);
+		mode = 0666 & ~mask;
+	}
+	if (fchmod(fd, mode) != 0)
+		goto fail;
 
 	const char *p = data;
 	size_t left = len;
@@ -45,9 +72,10 @@ int fs_write_atomic(const char *path, const void *data, size_t len, struct perr 
 		goto fail;
 	}
 	fd = -1;
-	if (rename(tpath, path) != 0)
+	if (rename(tpath, target) != 0)
 		goto fail;
 	buf_free(&tmp);
+	free(real);
 	return 0;
 fail:;
 	int err = errno ? errno : EIO;
@@ -55,6 +83,7 @@ fail:;
 		close(fd);
 	unlink(tpath);
 	buf_free(&tmp);
+	free(real);
 	return perr_set(e, "cannot write '%s': %s", path, strerror(err));
 }
 

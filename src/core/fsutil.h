@@ -12,7 +12,9 @@
  * Write len bytes to path atomically: into a temporary file in the same
  * directory, flushed to disk, then renamed over path. On any failure the
  * temporary file is removed, path is untouched, and -1 comes back with the
- * reason. The file gets mode 0644 (less the umask), like one made by fopen.
+ * reason. A new file gets mode 0666 less the umask, like one made by
+ * fopen; an existing file keeps its mode; a symbolic link keeps pointing at
+ * the file, which is the one replaced.
  */
 int fs_write_atomic(const char *path, const void *data, size_t len, struct perr *e);
 

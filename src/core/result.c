@@ -16,7 +16,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define RESULT_MAX_BYTES (256u * 1024 * 1024)
+#define RESULT_MAX_BYTES (64u * 1024 * 1024)
+/* Metric values past this are not measurements but mistakes. */
+#define METRIC_MAX 1e12
 
 struct pa_result *result_new(const char *command)
 {
@@ -146,6 +148,7 @@ json_t *finding_to_json(const struct pa_finding *f)
 	set_str(o, "expected_improvement", f->expected_improvement);
 	set_str(o, "escalate_to", finding_escalation(f));
 	set_str(o, "recommendation", f->recommendation);
+	set_str(o, "found_by", f->found_by);
 	if (f->has_impact_score)
 		json_object_set_new(o, "impact_score", json_real(f->impact_score));
 	return o;
@@ -263,8 +266,11 @@ static int get_str(struct rd *d, const json_t *o, const char *key, int required,
 		return -1;
 	if (!v)
 		return 0;
-	if (required && json_string_length(v) == 0)
-		return perr_set(d->e, "%s: field '%s' is empty", d->name, field(d, key, f, sizeof(f)));
+	if (json_string_length(v) == 0) {
+		if (required)
+			return perr_set(d->e, "%s: field '%s' is empty", d->name, field(d, key, f, sizeof(f)));
+		return 0; /* an empty optional text is no text */
+	}
 	*out = arena_strndup(&d->r->arena, json_string_value(v), json_string_length(v));
 	return 0;
 }
@@ -330,6 +336,7 @@ static int read_finding(struct rd *d, const json_t *o)
 	    get_str(d, o, "expected_improvement", 0, &fd->expected_improvement) ||
 	    get_str(d, o, "escalate_to", 0, &fd->escalate_to) ||
 	    get_str(d, o, "recommendation", 0, &fd->recommendation) ||
+	    get_str(d, o, "found_by", 0, &fd->found_by) ||
 	    get(d, o, "impact_score", JSON_REAL, 0, &score))
 		return -1;
 	if (score) {
@@ -346,10 +353,10 @@ static int get_nonneg(struct rd *d, const json_t *o, const char *key, double max
 	char f[300];
 	if (get(d, o, key, JSON_REAL, 0, &v))
 		return -1;
-	if (v && (json_number_value(v) < 0 || (max > 0 && json_number_value(v) > max)))
+	if (v && (json_number_value(v) < 0 || json_number_value(v) > (max > 0 ? max : METRIC_MAX)))
 		return perr_set(d->e, "%s: field '%s' is %g; expected a number from 0%s", d->name,
 				field(d, key, f, sizeof(f)), json_number_value(v),
-				max == 1 ? " to 1 (a fraction)" : " up");
+				max == 1 ? " to 1 (a fraction)" : " to 1e12");
 	return 0;
 }
 
@@ -381,6 +388,8 @@ static int read_known_metrics(struct rd *d, const json_t *m)
 						d->path, type_name(v));
 			if (get(d, v, "concurrency", JSON_INTEGER, 0, &s) || get_nonneg(d, v, "error_rate", 1))
 				return -1;
+			if (s && json_integer_value(s) < 1)
+				return perr_set(d->e, "%s: field '%s.concurrency' must be at least 1", d->name, d->path);
 			for (size_t k = 0; k < sizeof(stage_nums) / sizeof(stage_nums[0]); k++)
 				if (get_nonneg(d, v, stage_nums[k], 0))
 					return -1;
@@ -494,34 +503,64 @@ int result_from_string(const char *text, size_t len, const char *name, struct pa
 	return rc;
 }
 
+/*
+ * Read a whole stream into memory, at most RESULT_MAX_BYTES: pipes and
+ * standard input have no size to check up front. Returns the bytes (free
+ * them) or NULL with e set.
+ */
+static char *read_capped(FILE *fp, const char *name, size_t *len, struct perr *e)
+{
+	struct buf b = BUF_INIT;
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+		buf_put(&b, chunk, n);
+		if (b.len > RESULT_MAX_BYTES) {
+			buf_free(&b);
+			perr_set(e, "'%s' is over %u MB; larger result files are refused", name,
+				 RESULT_MAX_BYTES / (1024 * 1024));
+			return NULL;
+		}
+	}
+	if (ferror(fp)) {
+		buf_free(&b);
+		perr_set(e, "cannot read result file '%s': %s", name, strerror(errno));
+		return NULL;
+	}
+	*len = b.len;
+	return buf_detach(&b);
+}
+
 int result_load(const char *path, struct pa_result **out, struct perr *e)
 {
-	json_error_t je;
-	json_t *root;
 	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	FILE *fp = stdin;
 	*out = NULL;
-	if (strcmp(path, "-") == 0) {
-		root = json_loadf(stdin, PA_JSON_LOAD_FLAGS, &je);
-	} else {
+	if (strcmp(path, "-") != 0) {
 		struct stat st;
 		if (stat(path, &st) != 0)
 			return perr_set(e, "cannot read result file '%s': %s", path, strerror(errno));
 		if (S_ISDIR(st.st_mode))
 			return perr_set(e, "'%s' is a directory, not a result file", path);
-		if (st.st_size == 0)
-			return perr_set(e, "'%s' is empty, not a result file", path);
-		if (st.st_size > (off_t)RESULT_MAX_BYTES)
-			return perr_set(e, "'%s' is %lld MB; result files over 256 MB are refused", path,
-					(long long)(st.st_size / (1024 * 1024)));
-		FILE *fp = fopen(path, "rb");
+		/* Sizes are known only for regular files; pipes are capped as read. */
+		if (S_ISREG(st.st_mode) && st.st_size > (off_t)RESULT_MAX_BYTES)
+			return perr_set(e, "'%s' is %lld MB; result files over %u MB are refused", path,
+					(long long)(st.st_size / (1024 * 1024)), RESULT_MAX_BYTES / (1024 * 1024));
+		fp = fopen(path, "rb");
 		if (!fp)
 			return perr_set(e, "cannot read result file '%s': %s", path, strerror(errno));
-		root = json_loadf(fp, PA_JSON_LOAD_FLAGS, &je);
-		fclose(fp);
 	}
-	if (!root)
-		return syntax_error(name, &je, e);
-	int rc = result_from_json(root, name, out, e);
-	json_decref(root);
+	size_t len = 0;
+	char *text = read_capped(fp, name, &len, e);
+	if (fp != stdin)
+		fclose(fp);
+	if (!text)
+		return -1;
+	int rc;
+	if (len == 0)
+		rc = perr_set(e, "'%s' is empty, not a result file", name);
+	else
+		rc = result_from_string(text, len, name, out, e);
+	free(text);
 	return rc;
 }

@@ -48,6 +48,7 @@ struct pa_finding {
 	const char *expected_improvement;
 	const char *escalate_to;    /* NULL: the severity's default */
 	const char *recommendation; /* one sentence for the report's list; NULL: the rule's */
+	const char *found_by;       /* the command that made it, kept when results are merged */
 	double impact_score;        /* larger is worse; orders findings of equal severity */
 	int has_impact_score;
 };
@@ -114,8 +115,8 @@ int result_from_string(const char *text, size_t len, const char *name, struct pa
 		       struct perr *e);
 
 /*
- * Read and validate a result file; "-" reads standard input. Files over
- * 256 MiB are refused rather than read.
+ * Read and validate a result file; "-" reads standard input. Input over
+ * 64 MiB (files, pipes and stdin alike) is refused rather than read.
  */
 int result_load(const char *path, struct pa_result **out, struct perr *e);
 

@@ -61,7 +61,9 @@ const char *suggest_closest(const char *word, const char *const *names, size_t n
 			tie = 1;
 		}
 	}
-	if (!best || best_d > limit || best_d == 0 || tie)
+	if (!best || best_d > limit || tie)
 		return NULL;
+	if (best_d == 0 && strcmp(best, word) == 0)
+		return NULL; /* the word itself: nothing to suggest */
 	return best;
 }

@@ -16,7 +16,8 @@ size_t suggest_distance(const char *a, const char *b);
 /*
  * The candidate closest to `word`, or NULL when none is close enough to be a
  * plausible typo: within 2 edits, or a third of the word's length for longer
- * words, and not a tie between two different candidates. `names` holds n
+ * words, and not a tie between two different candidates; a name that
+ * differs only in case ("Report") is suggested too. `names` holds n
  * strings; NULL entries are skipped.
  */
 const char *suggest_closest(const char *word, const char *const *names, size_t n);

@@ -67,7 +67,7 @@ int unit_parse(enum unit_kind k, const char *text, double *out)
 		return -1;
 	/* strtod accepts "inf", "nan" and hex floats: only plain decimals here. */
 	for (const char *p = text; p < end; p++)
-		if (!strchr("0123456789.eE", *p))
+		if (!strchr("0123456789.eE", *p) && !((*p == '-' || *p == '+') && p > text && (p[-1] == 'e' || p[-1] == 'E')))
 			return -1;
 	const char *u = end;
 	size_t ulen = strlen(u);

@@ -31,7 +31,9 @@ static void md_text(struct buf *out, const char *s, int mode, int *line_start_io
 	int line_start = *line_start_io;
 	for (const char *p = s; *p; p++) {
 		unsigned char c = (unsigned char)*p;
-		if (c == '\n') {
+		if (c == '\n' || c == '\r') {
+			if (c == '\r' && p[1] == '\n')
+				continue; /* CR LF: one line break */
 			if (one_line) {
 				buf_putc(out, ' ');
 			} else {
@@ -40,7 +42,7 @@ static void md_text(struct buf *out, const char *s, int mode, int *line_start_io
 			}
 			continue;
 		}
-		if (line_start && !one_line) {
+		if (line_start && mode != MD_CELL) {
 			const char *q = p;
 			while (isdigit((unsigned char)*q))
 				q++;
@@ -54,7 +56,7 @@ static void md_text(struct buf *out, const char *s, int mode, int *line_start_io
 			}
 		}
 		switch (c) {
-		case '\\': case '`': case '*': case '[': case ']': case '<': case '>':
+		case '\\': case '`': case '*': case '[': case ']': case '<': case '>': case '&':
 			buf_putc(out, '\\');
 			break;
 		case '_': {

@@ -8,6 +8,7 @@
  */
 #include "report.h"
 #include "../core/clock.h"
+#include "../core/strset.h"
 #include "../core/jsonx.h"
 #include "../core/units.h"
 #include "../core/version.h"
@@ -55,6 +56,10 @@ void report_improvement(const struct report_metric *m, char *out, size_t n)
 	double pct = m->higher_is_better ? (m->after - m->before) / m->before * 100
 					 : (m->before - m->after) / m->before * 100;
 	char num[64];
+	if (!isfinite(pct)) {
+		snprintf(out, n, "n/a");
+		return;
+	}
 	if (fabs(pct) >= 9.95)
 		snprintf(num, sizeof(num), "%.0f", fabs(pct));
 	else
@@ -76,8 +81,18 @@ double report_impact_rank(const struct pa_finding *f)
 	for (const char *p = f->impact; *p; p++) {
 		if (!isdigit((unsigned char)*p) || (p > f->impact && (isalnum((unsigned char)p[-1]) || p[-1] == '.')))
 			continue;
-		char *end;
-		double v = strtod(p, &end);
+		/* Digits with thousands separators: "1,000x" is a thousand. */
+		char num[64];
+		size_t k = 0;
+		const char *end = p;
+		while (k < sizeof(num) - 1 && (isdigit((unsigned char)*end) || *end == '.' ||
+					       (*end == ',' && isdigit((unsigned char)end[1]) && k > 0))) {
+			if (*end != ',')
+				num[k++] = *end;
+			end++;
+		}
+		num[k] = '\0';
+		double v = strtod(num, NULL);
 		while (*end == ' ')
 			end++;
 		if (*end == 'x' || *end == 'X' || strncmp(end, "\xc3\x97", 2) == 0)
@@ -85,6 +100,8 @@ double report_impact_rank(const struct pa_finding *f)
 		if (*end == '%')
 			return 1 + v / 100;
 		p = end - 1;
+		if (p < f->impact)
+			break;
 	}
 	return 0;
 }
@@ -163,13 +180,37 @@ static void target_text(const json_t *t, struct buf *out)
 	}
 }
 
-/* The identity of a finding across runs: its rule and where it is. */
+/*
+ * The identity of a finding across runs: its rule and where it is, leaving
+ * out what changes from run to run without the problem changing — the pid,
+ * a URL's host and port (test servers take free ports), and the line when
+ * the function is known (an edit above it moves the line, not the finding).
+ */
 static void finding_key(const struct pa_finding *f, struct buf *out)
 {
+	const struct pa_location *l = &f->location;
 	buf_reset(out);
 	buf_printf(out, "%s\x1f", f->rule);
 	size_t before = out->len;
-	report_location(&f->location, out);
+	if (l->file)
+		buf_printf(out, "f=%s\x1f", l->file);
+	if (l->function)
+		buf_printf(out, "fn=%s\x1f", l->function);
+	else if (l->line)
+		buf_printf(out, "l=%ld\x1f", l->line);
+	if (l->endpoint)
+		buf_printf(out, "e=%s\x1f", l->endpoint);
+	if (l->url) {
+		const char *u = strstr(l->url, "://");
+		const char *path = u ? strchr(u + 3, '/') : l->url;
+		buf_printf(out, "u=%s\x1f", path ? path : "/");
+	}
+	if (l->table)
+		buf_printf(out, "t=%s\x1f", l->table);
+	if (l->index)
+		buf_printf(out, "i=%s\x1f", l->index);
+	if (l->query_id)
+		buf_printf(out, "q=%s\x1f", l->query_id);
 	if (out->len == before)
 		buf_puts(out, f->title);
 }
@@ -233,13 +274,10 @@ static size_t keyed_lower_bound(const struct keyed *k, size_t n, const char *key
 	return lo;
 }
 
-static void add_rec(struct report *rep, const char *text, size_t *cap)
+static void add_rec(struct report *rep, struct strset *seen, const char *text, size_t *cap)
 {
-	if (!text || !*text)
+	if (!text || !*text || !strset_add(seen, text))
 		return;
-	for (size_t i = 0; i < rep->nrecs; i++)
-		if (strcmp(rep->recs[i], text) == 0)
-			return;
 	if (rep->nrecs == *cap) {
 		*cap = *cap ? *cap * 2 : 8;
 		rep->recs = xrealloc(rep->recs, *cap * sizeof(*rep->recs));
@@ -259,6 +297,44 @@ static const char *metrics_str(const struct pa_result *r, const char *key)
 	return json_is_string(v) && json_string_length(v) ? json_string_value(v) : NULL;
 }
 
+/*
+ * Before must measure the same thing as After: a baseline result of the
+ * same command, preferably with the same target. A page's p95 is not
+ * compared with a load test's.
+ */
+static void pair_before(struct report *rep, struct report_metric *m)
+{
+	struct buf want = BUF_INIT, have = BUF_INIT;
+	target_text(m->after_from->target, &want);
+	const struct pa_result *same_cmd = NULL;
+	double same_cmd_v = 0;
+	for (size_t j = 0; j < rep->nbefore; j++) {
+		const struct pa_result *b = rep->before[j];
+		int ok;
+		double v = jsonx_number(b->metrics, m->key, &ok);
+		if (!ok || strcmp(b->command, m->after_from->command) != 0)
+			continue;
+		buf_reset(&have);
+		target_text(b->target, &have);
+		if (strcmp(buf_str(&have), buf_str(&want)) == 0) {
+			same_cmd = b;
+			same_cmd_v = v;
+			break;
+		}
+		if (!same_cmd) {
+			same_cmd = b;
+			same_cmd_v = v;
+		}
+	}
+	if (same_cmd) {
+		m->has_before = 1;
+		m->before = same_cmd_v;
+		m->before_from = same_cmd;
+	}
+	buf_free(&want);
+	buf_free(&have);
+}
+
 static void build_summary(struct report *rep)
 {
 	for (int i = 0; i < REPORT_METRICS; i++) {
@@ -275,15 +351,8 @@ static void build_summary(struct report *rep)
 				m->after_from = rep->after[j];
 			}
 		}
-		for (size_t j = 0; j < rep->nbefore && !m->has_before; j++) {
-			int ok;
-			double v = jsonx_number(rep->before[j]->metrics, m->key, &ok);
-			if (ok) {
-				m->has_before = 1;
-				m->before = v;
-				m->before_from = rep->before[j];
-			}
-		}
+		if (m->has_after)
+			pair_before(rep, m);
 	}
 }
 
@@ -381,13 +450,65 @@ static void build_findings(struct report *rep)
 static void build_recs(struct report *rep)
 {
 	size_t cap = 0;
+	struct strset seen = {0};
 	for (size_t i = 0; i < rep->nitems; i++) {
 		const struct pa_finding *f = rep->items[i].f;
-		add_rec(rep, f->recommendation ? f->recommendation : recommend_for_rule(f->rule), &cap);
+		add_rec(rep, &seen, f->recommendation ? f->recommendation : recommend_for_rule(f->rule), &cap);
 	}
-	for (size_t i = 0; i < rep->nafter; i++)
-		if (is_load(rep->after[i]))
-			add_rec(rep, metrics_str(rep->after[i], "recommendation"), &cap);
+	for (size_t i = 0; i < rep->nloads; i++)
+		add_rec(rep, &seen, rep->loads[i].recommendation, &cap);
+	strset_free(&seen);
+}
+
+static const char *json_str(const json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	return json_is_string(v) && json_string_length(v) ? json_string_value(v) : NULL;
+}
+
+static void add_load(struct report *rep, size_t *cap, const char *label, json_t *stages, const char *bn,
+		     const char *rc)
+{
+	if (!json_is_array(stages) || json_array_size(stages) == 0)
+		return;
+	if (rep->nloads == *cap) {
+		*cap = *cap ? *cap * 2 : 4;
+		rep->loads = xrealloc(rep->loads, *cap * sizeof(*rep->loads));
+	}
+	struct report_load *l = &rep->loads[rep->nloads++];
+	l->label = arena_strdup(&rep->arena, label);
+	l->stages = stages;
+	l->bottleneck = bn;
+	l->recommendation = rc;
+}
+
+/*
+ * The load tests to show: every `load` result, and the load sections a
+ * merged report (command "report") carries, so a report read back renders
+ * its Load Test Results again.
+ */
+static void build_loads(struct report *rep)
+{
+	size_t cap = 0;
+	for (size_t i = 0; i < rep->nafter; i++) {
+		const struct pa_result *r = rep->after[i];
+		if (is_load(r)) {
+			struct buf t = BUF_INIT;
+			target_text(r->target, &t);
+			add_load(rep, &cap, t.len ? buf_str(&t) : r->source ? r->source : "load",
+				 json_object_get(r->metrics, "stages"), metrics_str(r, "bottleneck"),
+				 metrics_str(r, "recommendation"));
+			buf_free(&t);
+		} else if (strcmp(r->command, "report") == 0) {
+			size_t j;
+			json_t *l;
+			json_array_foreach(json_object_get(r->metrics, "load"), j, l) {
+				const char *src = json_str(l, "source");
+				add_load(rep, &cap, src ? src : "load", json_object_get(l, "stages"),
+					 json_str(l, "bottleneck"), json_str(l, "recommendation"));
+			}
+		}
+	}
 }
 
 static const char *derive_date(struct report *rep)
@@ -396,6 +517,18 @@ static const char *derive_date(struct report *rep)
 	int any = 0;
 	for (size_t i = 0; i < rep->nafter; i++) {
 		int64_t t;
+		/* A merged report keeps the date of what it merged, not of the merge. */
+		const char *d = strcmp(rep->after[i]->command, "report") == 0 ? json_str(rep->after[i]->metrics, "date")
+									   : NULL;
+		char stamp[40];
+		if (d && strlen(d) == 10) {
+			snprintf(stamp, sizeof(stamp), "%sT00:00:00Z", d);
+			if (clock_parse_rfc3339(stamp, &t) == 0 && (!any || t > newest)) {
+				newest = t;
+				any = 1;
+			}
+			continue;
+		}
 		if (clock_parse_rfc3339(rep->after[i]->started_at, &t) == 0 && (!any || t > newest)) {
 			newest = t;
 			any = 1;
@@ -416,7 +549,12 @@ static const char *derive_scope(struct report *rep)
 	size_t nseen = 0;
 	for (size_t i = 0; i < rep->nafter; i++) {
 		buf_reset(&one);
-		target_text(rep->after[i]->target, &one);
+		const char *merged = strcmp(rep->after[i]->command, "report") == 0 ? json_str(rep->after[i]->metrics, "scope")
+										 : NULL;
+		if (merged)
+			buf_puts(&one, merged);
+		else
+			target_text(rep->after[i]->target, &one);
 		if (!one.len || key_in(buf_str(&one), seen, nseen))
 			continue;
 		seen[nseen++] = xstrdup(buf_str(&one));
@@ -446,6 +584,7 @@ void report_build(struct report *rep, struct pa_result *const *after, size_t naf
 	rep->scope = o && o->scope ? arena_strdup(&rep->arena, o->scope) : derive_scope(rep);
 	build_summary(rep);
 	build_findings(rep);
+	build_loads(rep);
 	build_recs(rep);
 }
 
@@ -454,6 +593,7 @@ void report_free(struct report *rep)
 	free(rep->items);
 	free(rep->resolved);
 	free(rep->recs);
+	free(rep->loads);
 	arena_free(&rep->arena);
 	memset(rep, 0, sizeof(*rep));
 }
@@ -525,8 +665,15 @@ static void evidence_text(const json_t *ev, struct buf *out)
 		default: {
 			char *s = json_dumps(v, JSON_COMPACT);
 			if (s) {
-				size_t len = strlen(s);
-				buf_printf(out, "%.*s%s", (int)(len > 120 ? 117 : len), s, len > 120 ? "..." : "");
+				size_t len = strlen(s), cut = len;
+				if (len > 120) {
+					cut = 117; /* back to a UTF-8 character boundary */
+					while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
+						cut--;
+				}
+				buf_put(out, s, cut);
+				if (cut < len)
+					buf_puts(out, "...");
 				free(s);
 			}
 		}
@@ -640,7 +787,7 @@ static void doc_finding(const struct report *rep, const struct report_item *it, 
 	}
 	struct doc_inline *p = doc_para(d);
 	doc_span(d, p, SPAN_BOLD, "Found by:");
-	doc_spanf(d, p, SPAN_TEXT, " %s, rule ", it->from->command);
+	doc_spanf(d, p, SPAN_TEXT, " %s, rule ", f->found_by ? f->found_by : it->from->command);
 	doc_span(d, p, SPAN_CODE, f->rule);
 	if (rep->nbefore && it->is_new)
 		doc_span(d, p, SPAN_TEXT, " (new since the baseline)");
@@ -682,28 +829,18 @@ static void stage_cell(struct doc *d, struct doc_inline *cell, const json_t *st,
 
 static void doc_load(const struct report *rep, struct doc *d)
 {
-	size_t nload = 0;
-	for (size_t i = 0; i < rep->nafter; i++)
-		nload += (size_t)is_load(rep->after[i]);
-	if (!nload)
+	if (!rep->nloads)
 		return;
 	doc_rule(d);
 	doc_heading(d, 2, "Load Test Results");
-	for (size_t i = 0; i < rep->nafter; i++) {
-		const struct pa_result *r = rep->after[i];
-		if (!is_load(r))
-			continue;
-		if (nload > 1) {
-			struct buf t = BUF_INIT;
-			target_text(r->target, &t);
-			doc_heading(d, 3, t.len ? buf_str(&t) : r->source ? r->source : "load");
-			buf_free(&t);
-		}
-		json_t *stages = json_object_get(r->metrics, "stages");
+	for (size_t i = 0; i < rep->nloads; i++) {
+		const struct report_load *l = &rep->loads[i];
+		if (rep->nloads > 1)
+			doc_heading(d, 3, l->label);
 		int open_model = 0;
 		size_t j;
 		json_t *st;
-		json_array_foreach(stages, j, st)
+		json_array_foreach(l->stages, j, st)
 			if (!json_object_get(st, "concurrency") && json_object_get(st, "rate_rps"))
 				open_model = 1;
 		const char *h[] = {open_model ? "Offered Rate" : "Concurrent Users", "Avg Response",
@@ -711,7 +848,7 @@ static void doc_load(const struct report *rep, struct doc *d)
 		struct doc_table *t = doc_table(d, 5, h);
 		for (size_t c = 0; c < 5; c++)
 			doc_table_right(t, c);
-		json_array_foreach(stages, j, st) {
+		json_array_foreach(l->stages, j, st) {
 			struct doc_inline *row = doc_table_row(d, t);
 			json_t *c = json_object_get(st, "concurrency");
 			char num[48];
@@ -728,12 +865,10 @@ static void doc_load(const struct report *rep, struct doc *d)
 			stage_cell(d, &row[3], st, "p95_ms", 0);
 			stage_cell(d, &row[4], st, "throughput_rps", 2);
 		}
-		const char *bn = metrics_str(r, "bottleneck");
-		const char *rc = metrics_str(r, "recommendation");
-		if (bn)
-			doc_labeled(d, "Bottleneck", SPAN_TEXT, bn);
-		if (rc)
-			doc_labeled(d, "Recommendation", SPAN_TEXT, rc);
+		if (l->bottleneck)
+			doc_labeled(d, "Bottleneck", SPAN_TEXT, l->bottleneck);
+		if (l->recommendation)
+			doc_labeled(d, "Recommendation", SPAN_TEXT, l->recommendation);
 	}
 }
 
@@ -884,6 +1019,7 @@ json_t *report_json(const struct report *rep)
 		double imp = has_imp ? (sm->higher_is_better ? sm->after - sm->before : sm->before - sm->after) /
 					       sm->before * 100
 				     : 0;
+		has_imp = has_imp && isfinite(imp);
 		json_object_set_new(row, "improvement_pct", num_or_null(has_imp, imp));
 		json_object_set_new(row, "higher_is_better", json_boolean(sm->higher_is_better));
 		json_array_append_new(summary, row);
@@ -911,18 +1047,15 @@ json_t *report_json(const struct report *rep)
 		json_array_append_new(recs, jsonx_string(rep->recs[i]));
 	json_object_set_new(m, "recommendations", recs);
 	json_t *loads = json_array();
-	for (size_t i = 0; i < rep->nafter; i++) {
-		const struct pa_result *r = rep->after[i];
-		if (!is_load(r))
-			continue;
+	for (size_t i = 0; i < rep->nloads; i++) {
+		const struct report_load *ld = &rep->loads[i];
 		json_t *l = json_object();
-		json_object_set_new(l, "source", jsonx_string(r->source ? r->source : ""));
-		json_object_set(l, "stages", json_object_get(r->metrics, "stages"));
-		const char *bn = metrics_str(r, "bottleneck"), *rc = metrics_str(r, "recommendation");
-		if (bn)
-			json_object_set_new(l, "bottleneck", jsonx_string(bn));
-		if (rc)
-			json_object_set_new(l, "recommendation", jsonx_string(rc));
+		json_object_set_new(l, "source", jsonx_string(ld->label));
+		json_object_set(l, "stages", ld->stages);
+		if (ld->bottleneck)
+			json_object_set_new(l, "bottleneck", jsonx_string(ld->bottleneck));
+		if (ld->recommendation)
+			json_object_set_new(l, "recommendation", jsonx_string(ld->recommendation));
 		json_array_append_new(loads, l);
 	}
 	json_object_set_new(m, "load", loads);
@@ -932,6 +1065,8 @@ json_t *report_json(const struct report *rep)
 	for (size_t i = 0; i < rep->nitems; i++) {
 		struct pa_finding numbered = *rep->items[i].f;
 		numbered.id = rep->items[i].id;
+		if (!numbered.found_by)
+			numbered.found_by = rep->items[i].from->command;
 		json_array_append_new(fs, finding_to_json(&numbered));
 	}
 	json_object_set_new(root, "findings", fs);

@@ -50,6 +50,13 @@ struct report_item {
 
 #define REPORT_METRICS 4
 
+/* One Load Test Results table: a load result's stages, or a merged report's. */
+struct report_load {
+	const char *label;  /* the target, shown when there are several */
+	json_t *stages;     /* borrowed from the input */
+	const char *bottleneck, *recommendation;
+};
+
 struct report {
 	struct arena arena;
 	const char *title, *scope, *date;
@@ -67,6 +74,8 @@ struct report {
 	size_t nmore; /* in the baseline at a lower severity */
 	const char **recs;
 	size_t nrecs;
+	struct report_load *loads;
+	size_t nloads;
 };
 
 /* Build the model. The results must outlive the report; nothing is copied. */

@@ -50,7 +50,10 @@ while read -r cmd; do
 	if grep -q '^Status: not built yet' "$TMP/help-$cmd"; then
 		run "$PERFAGENT" "$cmd" x
 		expect_err "$cmd (not built) says so in one line, exit 2" 2 "not built yet"
-		if grep -qF "(not built yet)" <("$PERFAGENT" help) ; then ok "help marks unbuilt commands"; else not_ok "help marks unbuilt commands"; fi
+		if "$PERFAGENT" help | grep -qE "^  $cmd +.*\(not built yet\)$"; then ok "help marks $cmd as not built"; else
+			not_ok "help marks $cmd as not built"; fi
+		run "$PERFAGENT" "$cmd" -qh
+		expect_rc "$cmd (not built) answers a bundled -qh with help" 0
 	fi
 done <"$TMP/commands"
 
@@ -85,6 +88,12 @@ expect_rc "help budgets" 0
 expect_out "help budgets shows the seed's API budget" "api_endpoint         <100ms      100ms-500ms          >500ms"
 run "$PERFAGENT" --frob
 expect_err "unknown top-level option" 2 "unknown option '--frob'"
+run "$PERFAGENT" --verison
+expect_err "a top-level typo gets a suggestion" 2 "unknown option '--verison' (did you mean '--version'?)"
+run "$PERFAGENT" Report x.json
+expect_err "a case slip gets a suggestion" 2 "'Report' is not a perfagent command (did you mean 'report'?)"
+run "$PERFAGENT" help report extra
+expect_err "help with extra arguments" 2 "perfagent help: unexpected argument 'extra'"
 
 # A failed write to stdout is an error, not success.
 if [ -w /dev/full ]; then

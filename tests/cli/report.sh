@@ -115,6 +115,61 @@ printf '[budgets]\ndb = 10:20:30\n' >"$TMP/proj/perfagent.ini"
 (cd "$TMP/proj" && "$PERFAGENT" report "$TOP/$F/after/scan.json" >"$TMP/out" 2>"$TMP/err"); rc=$?
 expect_err "perfagent.ini in the cwd is read by default" 3 "perfagent.ini:2: budget 'database_query': '10:20:30' is not TARGET:CRITICAL"
 
+# Pipes and process substitution are read like files.
+run "$PERFAGENT" report <(cat $F/after/load.json)
+if [ "$rc" -eq 0 ] && grep -q '^## Load Test Results' "$TMP/out"; then ok "a result from a pipe"; else
+	not_ok "a result from a pipe" "$(cat "$TMP/err")"; fi
+run "$PERFAGENT" report - - <$F/after/load.json
+expect_err "'-' twice" 2 "'-' (standard input) can be given only once"
+# --format decides when -o's name has no known extension.
+run "$PERFAGENT" report $F/after/load.json -o "$TMP/out.txt" --format md
+if [ "$rc" -eq 0 ] && head -1 "$TMP/out.txt" | grep -q '^# Performance Audit Report'; then
+	ok "-o out.txt --format md"; else not_ok "-o out.txt --format md" "$(cat "$TMP/err")"; fi
+run "$PERFAGENT" report $F/after/load.json --title ""
+expect_err "an empty --title" 2 "--title needs a non-empty text"
+run "$PERFAGENT" report $F/after/load.json --title --scope x
+expect_err "--title swallowing an option" 2 "option '--title' needs a value (TEXT), not the option '--scope'"
+run "$PERFAGENT" report --baseline=$F/before/load.json $F/after/load.json
+if [ "$rc" -eq 0 ] && grep -q '| Avg Response Time | 500ms | 100ms | 80% |' "$TMP/out"; then
+	ok "--baseline=FILE takes one file"; else not_ok "--baseline=FILE takes one file" "$(cat "$TMP/err")"; fi
+
+# Partial Summary: rows with data only; Before only from the same command.
+run "$PERFAGENT" report $F/after/load.json $F/after/scan.json
+if grep -q '^| Metric | After |$' "$TMP/out" && grep -q '^| P95 Latency | 300ms |$' "$TMP/out" &&
+	! grep -q 'Memory Usage' "$TMP/out"; then ok "partial Summary: rows with data only"; else
+	not_ok "partial Summary: rows with data only"; fi
+jq '.command = "web" | .metrics = {"p95_ms": 40, "avg_response_ms": 20}' $F/before/load.json >"$TMP/web-before.json"
+run "$PERFAGENT" report $F/after/load.json --baseline "$TMP/web-before.json"
+if grep -q '^| P95 Latency | n/a | 300ms | n/a |$' "$TMP/out"; then ok "a web baseline is not a load test's Before"; else
+	not_ok "a web baseline is not a load test's Before" "$(grep 'P95' "$TMP/out")"; fi
+
+# A merged report read back keeps its sections.
+run "$PERFAGENT" report $F/after/*.json --baseline $F/before/*.json --json
+cp "$TMP/out" "$TMP/merged2.json"
+run "$PERFAGENT" report "$TMP/merged2.json"
+if grep -q '^\*\*Date:\*\* 2026-11-20$' "$TMP/out" && grep -q '^## Load Test Results' "$TMP/out" &&
+	grep -q '^\*\*Found by:\*\* load, rule `slow-endpoint`' "$TMP/out" &&
+	grep -q '^\*\*Scope:\*\* postgres://app@127.0.0.1:5432/app' "$TMP/out"; then
+	ok "a merged report read back keeps date, scope, load tables and who found what"
+else
+	not_ok "a merged report read back" "$(grep -E 'Date|Scope|Found by' "$TMP/out" | head -4)"
+fi
+
+# The documented perfagent.ini example is valid.
+awk '/^```ini/{f=1; next} /^```/{f=0} f' docs/budgets.md >"$TMP/doc.ini"
+run "$PERFAGENT" report $F/after/scan.json --config "$TMP/doc.ini"
+expect_rc "docs/budgets.md's perfagent.ini example loads" 0
+run "$PERFAGENT" report $F/after/scan.json --config "$TOP/docs"
+expect_err "a directory as --config" 3 "config file '$TOP/docs' is a directory"
+mkdir -p "$TMP/badproj"
+printf '[budgets]\napi = 200:800\nbogus = 1:2\n' >"$TMP/badproj/perfagent.ini"
+(cd "$TMP/badproj" && "$PERFAGENT" help budgets >"$TMP/out" 2>"$TMP/err"); rc=$?
+if grep -q 'showing the defaults' "$TMP/err" && grep -q 'api_endpoint         <100ms' "$TMP/out"; then
+	ok "help budgets with a bad perfagent.ini shows the defaults, not half of the file"
+else
+	not_ok "help budgets with a bad perfagent.ini" "$(cat "$TMP/err")" "$(grep api_endpoint "$TMP/out")"
+fi
+
 # Bad result files: one clear line naming the file and the field, exit 3.
 B=tests/fixtures/bad
 check_bad() {
@@ -144,6 +199,8 @@ check_bad evidence-array.json "field 'findings[0].evidence' must be an object, n
 check_bad p95-string.json "field 'metrics.p95_ms' must be a number, not a string"
 check_bad stage-error-rate.json "field 'metrics.stages[2].error_rate' is 5"
 check_bad stage-concurrency-real.json "field 'metrics.stages[1].concurrency' must be an integer"
+check_bad stage-concurrency-zero.json "field 'metrics.stages[0].concurrency' must be at least 1"
+check_bad metric-huge.json "field 'metrics.avg_response_ms' is 1e+300"
 check_bad artifact-no-path.json "field 'artifacts[0].path' is missing"
 run "$PERFAGENT" report "$TMP/nonexistent.json"
 expect_err "a missing file" 3 "cannot read result file '$TMP/nonexistent.json': No such file or directory"
@@ -151,7 +208,7 @@ run "$PERFAGENT" report "$TMP"
 expect_err "a directory" 3 "is a directory, not a result file"
 truncate -s 300M "$TMP/huge.json"
 run timeout 10 "$PERFAGENT" report "$TMP/huge.json"
-expect_err "a huge file is refused quickly" 3 "result files over 256 MB are refused"
+expect_err "a huge file is refused quickly" 3 "result files over 64 MB are refused"
 rm -f "$TMP/huge.json"
 
 # Good and bad together: every bad file named, the report still made from the good.

@@ -78,6 +78,17 @@ static void test_severity_and_escalation(void **state)
 	assert_int_equal(s, PA_SEV_HIGH); /* >2s, not >=2s */
 	assert_int_equal(budget_severity(api, 2001, &s), 1);
 	assert_int_equal(s, PA_SEV_CRITICAL);
+	/* An override that moves the critical line above 2 s keeps the seed's
+	 * escalation: a 5 s response is critical, not a warning. */
+	struct budgets o = bs;
+	struct perr e;
+	assert_int_equal(budgets_override(&o, "api=1s:10s", &e), 0);
+	assert_int_equal(budget_severity(&o.b[BUDGET_API_ENDPOINT], 5000, &s), 1);
+	assert_int_equal(s, PA_SEV_CRITICAL);
+	assert_int_equal(budget_severity(&o.b[BUDGET_API_ENDPOINT], 1500, &s), 1);
+	assert_int_equal(s, PA_SEV_MEDIUM);
+	/* No measurement, no verdict. */
+	assert_int_equal(budget_severity(api, 0.0 / 0.0, &s), 0);
 	/* Only the API budget escalates on its own. */
 	assert_int_equal(budget_severity(&bs.b[BUDGET_PAGE_RENDER], 5000, &s), 1);
 	assert_int_equal(s, PA_SEV_HIGH);
@@ -150,11 +161,15 @@ static void test_config_string(void **state)
 		{"[budgets]\njust words\n", "p.ini:2: syntax error"},
 		{"[budgets\napi=1:2\n", "p.ini:1: syntax error"},
 		{"[budgets]\napi = 9:1\n", "p.ini:2: budget 'api_endpoint': the target (9) must be below"},
+		{"[budgets]\n; a comment well over two hundred characters long xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\napi = 1:2\n",
+		 "p.ini:2: line longer than"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		config_init(&c);
 		memset(&e, 0, sizeof(e));
 		assert_int_equal(config_load_string(&c, bad[i].text, "p.ini", &e), -1);
+		/* Nothing of a bad file is applied. */
+		assert_true(c.budgets.b[BUDGET_API_ENDPOINT].target == 100);
 		if (!strstr(e.msg, bad[i].msg))
 			fail_msg("case %zu: got '%s', want '%s'", i, e.msg, bad[i].msg);
 	}

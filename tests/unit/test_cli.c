@@ -81,6 +81,12 @@ static void test_multi_and_dashdash(void **state)
 	assert_string_equal(a.pos[1], "--weird.json"); /* after --, not an option */
 	assert_string_equal(a.pos[2], "-");             /* "-" alone is stdin */
 	cli_args_free(&a);
+	/* --baseline=FILE takes exactly that file. */
+	const char *argv2[] = {"--baseline=b.json", "a.json"};
+	assert_int_equal(parse(2, argv2, &a, &e), 0);
+	assert_int_equal(cli_get(&a, "baseline")->n, 1);
+	assert_int_equal(a.npos, 1);
+	cli_args_free(&a);
 }
 
 static void test_errors(void **state)
@@ -100,6 +106,7 @@ static void test_errors(void **state)
 		{2, {"a", "-o"}, "option '-o' needs a value (FILE)"},
 		{3, {"a", "--baseline", "--json"}, "option '--baseline' needs a value (FILE)"},
 		{2, {"a", "--json=1"}, "option '--json' takes no value"},
+		{3, {"a", "--title", "--exact"}, "option '--title' needs a value (TEXT), not the option '--exact'"},
 		{0, {NULL}, "missing RESULT...; usage: perfagent report RESULT..."},
 		{4, {"a", "b", "c", "d"}, "unexpected argument 'd'"},
 	};

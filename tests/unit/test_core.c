@@ -75,7 +75,8 @@ static void test_suggest(void **state)
 	assert_int_equal(suggest_distance("", "abc"), 3);
 	assert_string_equal(suggest_closest("reprot", names, 5), "report");
 	assert_string_equal(suggest_closest("lod", names, 5), "load");
-	assert_string_equal(suggest_closest("REPORT", names, 5) ? "x" : "none", "none"); /* exact (case) is no typo */
+	assert_string_equal(suggest_closest("REPORT", names, 5), "report"); /* a case slip is a typo too */
+	assert_null(suggest_closest("report", names, 5));                  /* the word itself is not */
 	assert_null(suggest_closest("frobnicate", names, 5));
 	const char *flags[] = {"--baseline", "--title", "--budget"};
 	assert_string_equal(suggest_closest("--base", flags, 3), "--baseline");
@@ -145,6 +146,8 @@ static void test_units_parse(void **state)
 	assert_true(v == 1);
 	assert_int_equal(unit_parse(UNIT_MB_PER_MIN, "1MB/s", &v), 0);
 	assert_true(v == 60);
+	assert_int_equal(unit_parse(UNIT_MS, "1e-3s", &v), 0);
+	assert_true(v == 1);
 	assert_int_equal(unit_parse(UNIT_MB_PER_MIN, "5", &v), 0);
 	assert_true(v == 5);
 	const char *bad[] = {"", "-1", "+1", "abc", "1.5xs", "inf", "nan", "0x10", "1e999", "5MB",
@@ -248,6 +251,24 @@ static void test_atomic_write(void **state)
 	assert_int_equal(fs_write_atomic(bad, "x", 1, &e), -1);
 	assert_non_null(strstr(e.msg, "cannot write"));
 	assert_non_null(strstr(e.msg, bad));
+	/* An existing file keeps its mode; a symlink keeps pointing at its file. */
+	chmod(path, 0600);
+	assert_int_equal(fs_write_atomic(path, "third\n", 6, &e), 0);
+	stat(path, &st);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	char link[300];
+	snprintf(link, sizeof(link), "%s/link.md", dir);
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(fs_write_atomic(link, "via link\n", 9, &e), 0);
+	struct stat lst;
+	assert_int_equal(lstat(link, &lst), 0);
+	assert_true(S_ISLNK(lst.st_mode));
+	f = fopen(path, "r");
+	memset(got, 0, sizeof(got));
+	assert_int_equal(fread(got, 1, sizeof(got), f), 9);
+	fclose(f);
+	assert_string_equal(got, "via link\n");
+	unlink(link);
 	unlink(path);
 	rmdir(dir);
 	assert_string_equal(fs_extension("a/b.c/report.md"), "md");

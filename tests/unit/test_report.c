@@ -61,6 +61,8 @@ static void test_impact_rank(void **state)
 	assert_true(report_impact_rank(&f) == 0);
 	f.impact = "PERF2x";
 	assert_true(report_impact_rank(&f) == 0); /* digits inside a word are not a factor */
+	f.impact = "1,000x slower";
+	assert_true(report_impact_rank(&f) == 1000);
 	f.impact = "12 ms then 3x";
 	assert_true(report_impact_rank(&f) == 3);
 	f.has_impact_score = 1;
@@ -157,6 +159,52 @@ static void test_baseline_compare(void **state)
 	result_free(after);
 }
 
+static void test_pairing_and_identity(void **state)
+{
+	(void)state;
+	/* A page's p95 in the baseline is not the Before of a load test's p95. */
+	struct pa_result *web_b = res("web"), *load_b = res("load"), *load_a = res("load");
+	json_object_set_new(web_b->metrics, "p95_ms", json_real(40));
+	json_object_set_new(load_b->metrics, "p95_ms", json_real(900));
+	json_object_set_new(load_a->metrics, "p95_ms", json_real(300));
+	json_object_set_new(load_a->target, "url", json_string("http://127.0.0.1:5000/"));
+	json_object_set_new(load_b->target, "url", json_string("http://127.0.0.1:5000/"));
+	struct pa_result *before[] = {web_b, load_b};
+	struct report rep;
+	report_build(&rep, &load_a, 1, before, 2, NULL);
+	assert_true(rep.summary[1].has_before);
+	assert_true(rep.summary[1].before == 900);
+	assert_ptr_equal(rep.summary[1].before_from, load_b);
+	report_free(&rep);
+	/* Only a web baseline: no Before at all. */
+	report_build(&rep, &load_a, 1, &web_b, 1, NULL);
+	assert_false(rep.summary[1].has_before);
+	report_free(&rep);
+
+	/* The same leak in another process, and the same N+1 after an edit moved
+	 * its line, are the same findings. */
+	struct pa_result *pb = res("profile"), *pa = res("profile");
+	struct pa_finding *f = result_add_finding(pb, "memory-leak", PA_SEV_HIGH, "grows 18 MB/min");
+	f->location.pid = 41122;
+	f->location.file = "cache.py", f->location.line = 12, f->location.function = "remember";
+	f = result_add_finding(pa, "memory-leak", PA_SEV_HIGH, "grows 17 MB/min");
+	f->location.pid = 52210;
+	f->location.file = "cache.py", f->location.line = 19, f->location.function = "remember";
+	f = result_add_finding(pb, "slow-request", PA_SEV_MEDIUM, "slow");
+	f->location.url = "http://127.0.0.1:41000/api/x?y=1";
+	f = result_add_finding(pa, "slow-request", PA_SEV_MEDIUM, "slow");
+	f->location.url = "http://127.0.0.1:42000/api/x?y=1";
+	report_build(&rep, &pa, 1, &pb, 1, NULL);
+	assert_int_equal(rep.nresolved, 0);
+	assert_int_equal(rep.nnew, 0);
+	report_free(&rep);
+	result_free(pb);
+	result_free(pa);
+	result_free(web_b);
+	result_free(load_b);
+	result_free(load_a);
+}
+
 static void test_location(void **state)
 {
 	(void)state;
@@ -171,6 +219,34 @@ static void test_location(void **state)
 	buf_free(&b);
 }
 
+static void test_evidence_cut(void **state)
+{
+	(void)state;
+	/* Long evidence is cut at a character, never inside one. */
+	struct pa_result *r = res("web");
+	struct pa_finding *f = result_add_finding(r, "x", PA_SEV_LOW, "t");
+	json_t *arr = json_array();
+	struct buf big = BUF_INIT;
+	for (int i = 0; i < 100; i++)
+		buf_puts(&big, "\xc3\xa9");
+	json_array_append_new(arr, json_string(buf_str(&big)));
+	f->evidence = json_pack("{s:o}", "q", arr);
+	buf_free(&big);
+	struct report rep;
+	report_build(&rep, &r, 1, NULL, 0, NULL);
+	struct doc *d = report_doc(&rep);
+	struct buf md = BUF_INIT;
+	doc_render_md(d, &md);
+	json_t *check = json_stringn(md.data, md.len); /* NULL when not valid UTF-8 */
+	assert_non_null(check);
+	json_decref(check);
+	assert_non_null(strstr(buf_str(&md), "..."));
+	buf_free(&md);
+	doc_free(d);
+	report_free(&rep);
+	result_free(r);
+}
+
 static void test_markdown_escaping(void **state)
 {
 	(void)state;
@@ -182,6 +258,9 @@ static void test_markdown_escaping(void **state)
 	doc_span(d, p, SPAN_TEXT, " 3.8x");
 	doc_span(d, doc_para(d), SPAN_CODE, "a `tick` here");
 	doc_code(d, "python", "x = 1\n```\ny = 2");
+	struct doc_list *l = doc_list(d, 1);
+	doc_span(d, doc_list_item(d, l), SPAN_TEXT, "# not a heading either");
+	doc_span(d, doc_list_item(d, l), SPAN_TEXT, "cr\rin &copy; text");
 	static const char *const h[] = {"a|b", "c"};
 	struct doc_table *t = doc_table(d, 2, h);
 	struct doc_inline *row = doc_table_row(d, t);
@@ -196,6 +275,8 @@ static void test_markdown_escaping(void **state)
 	assert_non_null(strstr(s, "`` a `tick` here ``"));
 	assert_non_null(strstr(s, "````python\nx = 1\n```\ny = 2\n````\n"));
 	assert_non_null(strstr(s, "| a\\|b | c |"));
+	assert_non_null(strstr(s, "1. \\# not a heading either\n"));
+	assert_non_null(strstr(s, "2. cr in \\&copy; text\n"));
 	assert_non_null(strstr(s, "| x \\| y z | `p\\|q` |"));
 	buf_free(&md);
 	doc_free(d);
@@ -226,7 +307,9 @@ int main(void)
 		cmocka_unit_test(test_impact_rank),
 		cmocka_unit_test(test_order_and_numbers),
 		cmocka_unit_test(test_baseline_compare),
+		cmocka_unit_test(test_pairing_and_identity),
 		cmocka_unit_test(test_location),
+		cmocka_unit_test(test_evidence_cut),
 		cmocka_unit_test(test_markdown_escaping),
 		cmocka_unit_test(test_html_escaping),
 	};

@@ -134,6 +134,24 @@ static void test_unknown_fields_ignored(void **state)
 	result_free(r);
 }
 
+static void test_empty_optional_is_absent(void **state)
+{
+	(void)state;
+	const char *t = "{\"schema\":\"perfagent.result/1\",\"command\":\"scan\",\"version\":\"1\","
+			"\"started_at\":\"2026-11-24T13:00:00Z\",\"duration_s\":1,\"target\":{},\"metrics\":{},"
+			"\"findings\":[{\"rule\":\"r\",\"severity\":\"critical\",\"title\":\"t\",\"problem\":\"\","
+			"\"escalate_to\":\"\",\"expected_improvement\":\"\",\"location\":{\"file\":\"\"}}]}";
+	struct pa_result *r;
+	struct perr e;
+	if (result_from_string(t, strlen(t), "f.json", &r, &e))
+		fail_msg("%s", e.msg);
+	assert_null(r->findings[0]->problem);
+	assert_null(r->findings[0]->expected_improvement);
+	assert_null(r->findings[0]->location.file);
+	assert_string_equal(finding_escalation(r->findings[0]), "/dev + /tl"); /* the default stands */
+	result_free(r);
+}
+
 static void test_errors(void **state)
 {
 	(void)state;
@@ -158,6 +176,9 @@ static void test_errors(void **state)
 		{"\"metrics\":{\"bottleneck\":true},\"findings\":[]}", "field 'metrics.bottleneck' must be a string, not a boolean"},
 		{"\"metrics\":{},\"findings\":[],\"artifacts\":[{\"kind\":\"x\"}]}", "field 'artifacts[0].path' is missing"},
 		{"\"metrics\":{},\"findings\":[]", "x.json:1:"},
+		{"\"metrics\":{\"p95_ms\":1e300},\"findings\":[]}", "field 'metrics.p95_ms' is 1e+300"},
+		{"\"metrics\":{\"stages\":[{\"concurrency\":0}]},\"findings\":[]}",
+		 "field 'metrics.stages[0].concurrency' must be at least 1"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char text[2048];
@@ -187,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_new_result),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_unknown_fields_ignored),
+		cmocka_unit_test(test_empty_optional_is_absent),
 		cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests_name("result", tests, NULL, NULL);
