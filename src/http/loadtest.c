@@ -146,7 +146,7 @@ static json_t *stage_json(const struct eng_stats *s, const struct stage_sum *m, 
 	for (int i = 0; i < ENG_STATUS_MAX; i++) {
 		if (!s->status[i])
 			continue;
-		char k[8];
+		char k[16];
 		snprintf(k, sizeof(k), "%d", i);
 		set_int(st, k, s->status[i]);
 		if (i >= 300 && i < 400)

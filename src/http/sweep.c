@@ -76,7 +76,13 @@ int sweep_parse_routes(const char *text, const char *name, struct route **out, s
 			*out = NULL;
 			return perr_set(e, "%s:%d: the path must start with '/' and have no spaces: '%s'", name, lineno, path);
 		}
-		snprintf(r.path, sizeof(r.path), "%s", path);
+		size_t plen = strlen(path);
+		if (plen >= sizeof(r.path)) {
+			free(*out);
+			*out = NULL;
+			return perr_set(e, "%s:%d: the path is over %zu bytes", name, lineno, sizeof(r.path) - 1);
+		}
+		memcpy(r.path, path, plen + 1);
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;
 			*out = xrealloc(*out, cap * sizeof(**out));
@@ -256,7 +262,7 @@ static json_t *stage_obj(const struct eng_stats *s)
 	json_t *st = json_object();
 	for (int i = 0; i < ENG_STATUS_MAX; i++) {
 		if (s->status[i]) {
-			char k[8];
+			char k[16];
 			snprintf(k, sizeof(k), "%d", i);
 			json_object_set_new(st, k, json_integer(s->status[i]));
 		}
