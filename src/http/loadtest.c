@@ -45,7 +45,7 @@ static void on_progress(void *arg, const struct eng_live *l)
 	}
 	char dur[32] = "";
 	if (pc->duration_s > 0)
-		snprintf(dur, sizeof(dur), "/%.0fs", pc->duration_s);
+		snprintf(dur, sizeof(dur), "/%gs", pc->duration_s);
 	progress_update(pc->p, "stage %zu/%zu  %s  %.1fs%s  %.0f req/s  %lld errors  %d connections", pc->stage,
 			pc->nstages, pc->label, l->elapsed_s, dur, pc->rps, (long long)l->errors, l->connections);
 }

@@ -75,7 +75,7 @@ void verdict_analyze(const struct stage_sum *st, size_t n, const struct budget *
 		     struct load_verdict *v)
 {
 	memset(v, 0, sizeof(*v));
-	v->knee = v->max_ok = v->generator_bound = v->refused = -1;
+	v->knee = v->max_ok = v->generator_bound = v->refused = v->littles_gap = -1;
 	for (size_t i = 0; i < n; i++) {
 		const struct stage_sum *s = &st[i];
 		if (v->knee < 0 && s->error_rate > 0.01) {
@@ -122,6 +122,23 @@ void verdict_analyze(const struct stage_sum *st, size_t n, const struct budget *
 			 "None found up to %s: throughput kept growing and errors stayed under 1%%", at);
 		snprintf(v->recommendation, sizeof(v->recommendation),
 			 "Test higher load to find the limit");
+	}
+	/* Little's law cross-check (closed model): with N connections each
+	 * always waiting on a response, throughput x latency should be about N.
+	 * Much less means the connections were idle part of the time. */
+	for (size_t i = 0; i < n && v->littles_gap < 0; i++) {
+		const struct stage_sum *s = &st[i];
+		if (s->rate_rps <= 0 && s->requests > 0 && s->max_live > 0 && s->littles_n < 0.8 * (double)s->max_live)
+			v->littles_gap = (int)i;
+	}
+	if (v->littles_gap >= 0 && v->generator_bound < 0 && v->refused < 0) {
+		const struct stage_sum *s = &st[v->littles_gap];
+		label(s, at, sizeof(at));
+		size_t len = strlen(v->bottleneck);
+		snprintf(v->bottleneck + len, sizeof(v->bottleneck) - len,
+			 "%sLittle's law: at %s only %.1f of %lld connections were busy on average, so the "
+			 "offered load was lower than asked (reconnects or errors between requests)",
+			 len ? "; " : "", at, s->littles_n, (long long)s->max_live);
 	}
 	if (v->generator_bound >= 0) {
 		const struct stage_sum *s = &st[v->generator_bound];

@@ -39,6 +39,7 @@ struct load_verdict {
 	int summary;         /* the stage whose numbers the report's Summary shows */
 	int generator_bound; /* index of the first stage whose generator CPU passed 90%, or -1 */
 	int refused;         /* index of the first stage with fewer live connections than asked, or -1 */
+	int littles_gap;     /* first closed-model stage where throughput x latency < 0.8 x live connections, or -1 */
 	char bottleneck[400];
 	char recommendation[400];
 };

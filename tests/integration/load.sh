@@ -102,6 +102,16 @@ if grep -q "Percentile" "$TMP/spectrum.hgrm" && grep -q "# stage 2: 4 concurrent
 run "$PERFAGENT" report "$TMP/s.json"
 if [ "$rc" -eq 0 ] && grep -q '^## Load Test Results' "$TMP/out"; then ok "report renders a load result"; else not_ok "report renders a load result"; fi
 
+# Progress: on a terminal, on stderr; not with -q, --no-progress or a pipe.
+if command -v script >/dev/null 2>&1; then
+	script -q -c "$PERFAGENT load '$U/?delay_ms=1' -c 2 --duration 1 >/dev/null" "$TMP/tty.log" >/dev/null 2>&1
+	if grep -q 'stage 1/1  c=2' "$TMP/tty.log"; then ok "progress on a terminal"; else not_ok "progress on a terminal"; fi
+	script -q -c "$PERFAGENT load '$U/?delay_ms=1' -c 2 --duration 1 --no-progress >/dev/null" "$TMP/tty2.log" >/dev/null 2>&1
+	if ! grep -q 'stage 1/1' "$TMP/tty2.log"; then ok "--no-progress"; else not_ok "--no-progress"; fi
+fi
+run "$PERFAGENT" load "$U/?delay_ms=1" -c 2 --duration 1
+if ! grep -q 'stage 1/1' "$TMP/err"; then ok "no progress when stderr is not a terminal"; else not_ok "progress into a pipe"; fi
+
 # IPv6 loopback.
 start_srv --host ::1
 port=$(cat "$TMP/port")

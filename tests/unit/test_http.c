@@ -249,6 +249,14 @@ static void test_verdict(void **state)
 	verdict_analyze(h, 1, api, &v);
 	assert_int_equal(v.generator_bound, 0);
 	assert_non_null(strstr(v.bottleneck, "the load generator itself was CPU-bound"));
+	/* Little's law: 1,000 req/s at 5 ms keeps 5 of 20 connections busy. */
+	struct stage_sum k[] = {stage(20, 0, 5, 8, 9, 10000, 0)};
+	verdict_analyze(k, 1, api, &v);
+	assert_int_equal(v.littles_gap, 0);
+	assert_non_null(strstr(v.bottleneck, "only 5.0 of 20 connections were busy"));
+	assert_int_equal(g[0].max_live, 120);
+	verdict_analyze(a, 2, api, &v);
+	assert_int_equal(v.littles_gap, -1); /* 10 of 10 busy, then 48 of 50: both fine */
 	/* Little's law: 10,000 req in 10 s at 10 ms = 10 busy connections. */
 	assert_true(a[0].littles_n > 9.99 && a[0].littles_n < 10.01);
 }
