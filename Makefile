@@ -27,7 +27,7 @@ CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -pthread $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 LDLIBS_ALL = $(PKG_LIBS) -lm -pthread $(LDLIBS)
 
 B       ?= build/default
-SRC     := $(shell find src -name '*.c' | sort)
+SRC     := $(filter-out $(EXCLUDE),$(shell find src -name '*.c' | sort))
 LIBSRC  := $(filter-out src/main.c,$(SRC))
 OBJ     := $(SRC:%.c=$(B)/%.o)
 LIBOBJ  := $(LIBSRC:%.c=$(B)/%.o)

@@ -11,6 +11,7 @@
 #ifndef PA_CMD_H
 #define PA_CMD_H
 
+#include <signal.h>
 #include <stdio.h>
 
 #include "../core/cli.h"
@@ -54,6 +55,20 @@ typedef int (*cmd_fn)(struct cmd_ctx *ctx);
  */
 int cmd_setup(struct cmd_ctx *ctx, const struct cli_spec *spec, int argc, char **argv, int *code);
 void cmd_teardown(struct cmd_ctx *ctx);
+
+/*
+ * Parse a whole decimal integer in [min, max]; 0 on success, -1 for
+ * anything else (junk, overflow, out of range).
+ */
+int cmd_parse_long(const char *s, long min, long max, long *out);
+
+/*
+ * Catch Ctrl-C and SIGTERM for a measuring command: the first sets the
+ * returned flag (the engine stops and the command reports what it has);
+ * a second one kills as usual. Also ignores SIGPIPE, so a peer that closes
+ * a socket is an error to count, not a death.
+ */
+volatile sig_atomic_t *cmd_catch_interrupt(void);
 
 /* "perfagent NAME: message" on stderr. */
 void cmd_error(const struct cmd_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -5,6 +5,7 @@
 #include "../core/fsutil.h"
 #include "../report/report.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,36 @@ void cmd_note(const struct cmd_ctx *ctx, const char *fmt, ...)
 	va_start(ap, fmt);
 	say(ctx, fmt, ap);
 	va_end(ap);
+}
+
+int cmd_parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* The one global a signal handler needs: set on Ctrl-C, read by engines. */
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+volatile sig_atomic_t *cmd_catch_interrupt(void)
+{
+	struct sigaction sa = {.sa_handler = on_interrupt, .sa_flags = SA_RESETHAND};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return &interrupted;
 }
 
 static int has_option(const struct cli_spec *spec, const char *name)

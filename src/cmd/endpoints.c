@@ -5,6 +5,7 @@
  */
 #include "cmd.h"
 #include "commands.h"
+#include "../core/fsutil.h"
 #include "../core/units.h"
 #include "../http/sweep.h"
 
@@ -42,48 +43,10 @@ const struct cli_spec cmd_endpoints_spec = {
 		"are listed as skipped. Send requests only to servers you run.",
 };
 
-static volatile sig_atomic_t interrupted;
-
-static void on_sigint(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
-
 static void human(const struct cmd_ctx *ctx, const struct pa_result *r, FILE *out)
 {
 	(void)ctx;
 	sweep_print_human(r, out);
-}
-
-static char *read_all(FILE *f, size_t max)
-{
-	struct buf b = BUF_INIT;
-	char chunk[8192];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		buf_put(&b, chunk, n);
-		if (b.len > max) {
-			buf_free(&b);
-			return NULL;
-		}
-	}
-	if (ferror(f)) {
-		buf_free(&b);
-		return NULL;
-	}
-	return buf_detach(&b);
-}
-
-static int positive(const char *s, long max, long *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 0 || v > max)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 int cmd_endpoints(struct cmd_ctx *ctx)
@@ -107,11 +70,11 @@ int cmd_endpoints(struct cmd_ctx *ctx)
 	long sequential = 20, burst = 10;
 	double timeout = 10, max_mb = 1;
 	const char *v;
-	if ((v = cli_str(&ctx->args, "requests")) && (positive(v, 100000, &sequential) || sequential < 1)) {
+	if ((v = cli_str(&ctx->args, "requests")) && cmd_parse_long(v, 1, 100000, &sequential)) {
 		cmd_error(ctx, "--requests '%s': expected 1 to 100000", v);
 		return EXIT_USAGE;
 	}
-	if ((v = cli_str(&ctx->args, "burst")) && positive(v, 10000, &burst)) {
+	if ((v = cli_str(&ctx->args, "burst")) && cmd_parse_long(v, 0, 10000, &burst)) {
 		cmd_error(ctx, "--burst '%s': expected 0 to 10000 connections", v);
 		return EXIT_USAGE;
 	}
@@ -148,7 +111,9 @@ int cmd_endpoints(struct cmd_ctx *ctx)
 		rc = EXIT_CANNOT_RUN;
 		goto out;
 	}
-	text = read_all(f, 16 * 1024 * 1024);
+	size_t text_len;
+	int too_big;
+	text = fs_read_stream(f, 16 * 1024 * 1024, &text_len, &too_big);
 	if (f != stdin)
 		fclose(f);
 	const char *name = strcmp(routes_file, "-") == 0 ? "<stdin>" : routes_file;
@@ -167,11 +132,7 @@ int cmd_endpoints(struct cmd_ctx *ctx)
 		rc = EXIT_CANNOT_RUN;
 		goto out;
 	}
-	struct sigaction sa = {.sa_handler = on_sigint, .sa_flags = SA_RESETHAND};
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	volatile sig_atomic_t *interrupted = cmd_catch_interrupt();
 	const struct cli_val *hv = cli_get(&ctx->args, "header");
 	struct sweep_opts o = {
 		.base = &base,
@@ -189,7 +150,7 @@ int cmd_endpoints(struct cmd_ctx *ctx)
 		.max_payload_mb = max_mb,
 		.threads = (int)sysconf(_SC_NPROCESSORS_ONLN),
 		.budgets = &ctx->config.budgets,
-		.stop = &interrupted,
+		.stop = interrupted,
 		.progress = &ctx->progress,
 	};
 	if (sweep_run(&o, &r, &e)) {
@@ -205,7 +166,7 @@ int cmd_endpoints(struct cmd_ctx *ctx)
 	json_t *ep;
 	json_array_foreach(eps, i, ep)
 		answered += json_integer_value(json_object_get(json_object_get(ep, "sequential"), "requests"));
-	if (answered == 0 && json_array_size(eps) > 0 && !interrupted) {
+	if (answered == 0 && json_array_size(eps) > 0 && !*interrupted) {
 		const char *why = json_string_value(
 			json_object_get(json_object_get(json_array_get(eps, 0), "sequential"), "first_error"));
 		cmd_error(ctx, "no endpoint of %s answered%s%s", ctx->args.pos[0], why ? ": " : "", why ? why : "");

@@ -52,26 +52,6 @@ const struct cli_spec cmd_load_spec = {
 		"what was measured. Send load only to servers you run.",
 };
 
-/* The one global a signal handler needs: set on Ctrl-C, read by the engine. */
-static volatile sig_atomic_t interrupted;
-
-static void on_sigint(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
-
-static int parse_count(const char *s, long max, long *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 1 || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* "10,50,100" -> ints in 1..max; -1 on any bad item. */
 static int parse_int_list(const char *s, long max, int **out, size_t *n)
 {
@@ -80,7 +60,7 @@ static int parse_int_list(const char *s, long max, int **out, size_t *n)
 	*n = 0;
 	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		long v;
-		if (parse_count(tok, max, &v) || *n >= 64) {
+		if (cmd_parse_long(tok, 1, max, &v) || *n >= 64) {
 			free(copy);
 			free(*out);
 			*out = NULL;
@@ -200,11 +180,11 @@ int cmd_load(struct cmd_ctx *ctx)
 		cmd_error(ctx, "--timeout '%s': expected seconds, e.g. 10 or 500ms", v);
 		goto out;
 	}
-	if ((v = cli_str(&ctx->args, "requests")) && parse_count(v, 1000000000000L, &requests)) {
+	if ((v = cli_str(&ctx->args, "requests")) && cmd_parse_long(v, 1, 1000000000000L, &requests)) {
 		cmd_error(ctx, "--requests '%s': expected a positive number", v);
 		goto out;
 	}
-	if ((v = cli_str(&ctx->args, "threads")) && parse_count(v, 1024, &threads)) {
+	if ((v = cli_str(&ctx->args, "threads")) && cmd_parse_long(v, 1, 1024, &threads)) {
 		cmd_error(ctx, "--threads '%s': expected 1 to 1024", v);
 		goto out;
 	}
@@ -226,12 +206,7 @@ int cmd_load(struct cmd_ctx *ctx)
 		goto out;
 	}
 
-	struct sigaction sa = {.sa_handler = on_sigint, .sa_flags = SA_RESETHAND};
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
+	volatile sig_atomic_t *interrupted = cmd_catch_interrupt();
 	struct lt_opts o = {
 		.target = &target,
 		.method = method,
@@ -247,7 +222,7 @@ int cmd_load(struct cmd_ctx *ctx)
 		.threads = (int)threads,
 		.budgets = &ctx->config.budgets,
 		.hdr_out = cli_str(&ctx->args, "hdr-out"),
-		.stop = &interrupted,
+		.stop = interrupted,
 		.progress = &ctx->progress,
 	};
 	int lrc = lt_run(&o, &r, &e);
@@ -269,7 +244,7 @@ int cmd_load(struct cmd_ctx *ctx)
 	json_t *s;
 	json_array_foreach(stages, i, s)
 		answered += json_integer_value(json_object_get(s, "requests"));
-	if (answered == 0 && !interrupted) {
+	if (answered == 0 && !*interrupted) {
 		const char *why = NULL;
 		json_array_foreach(stages, i, s)
 			if (!why)

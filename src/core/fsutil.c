@@ -87,6 +87,28 @@ fail:;
 	return perr_set(e, "cannot write '%s': %s", path, strerror(err));
 }
 
+char *fs_read_stream(FILE *f, size_t max, size_t *len, int *too_big)
+{
+	struct buf b = BUF_INIT;
+	char chunk[65536];
+	size_t n;
+	*too_big = 0;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		buf_put(&b, chunk, n);
+		if (b.len > max) {
+			buf_free(&b);
+			*too_big = 1;
+			return NULL;
+		}
+	}
+	if (ferror(f)) {
+		buf_free(&b);
+		return NULL;
+	}
+	*len = b.len;
+	return buf_detach(&b);
+}
+
 const char *fs_extension(const char *path)
 {
 	const char *slash = strrchr(path, '/');

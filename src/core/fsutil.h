@@ -5,6 +5,7 @@
 #define PA_FSUTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "err.h"
 
@@ -17,6 +18,14 @@
  * the file, which is the one replaced.
  */
 int fs_write_atomic(const char *path, const void *data, size_t len, struct perr *e);
+
+/*
+ * Read a stream to its end into memory, at most max bytes: for pipes and
+ * standard input, whose size is unknown up front. Returns the bytes with a
+ * NUL after them (free() them) and their length, or NULL when the stream
+ * fails or holds more than max (*too_big tells which).
+ */
+char *fs_read_stream(FILE *f, size_t max, size_t *len, int *too_big);
 
 /* The extension of path without the dot ("md"), or "" when it has none. */
 const char *fs_extension(const char *path);

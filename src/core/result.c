@@ -8,6 +8,7 @@
 #include "result.h"
 #include "buf.h"
 #include "clock.h"
+#include "fsutil.h"
 #include "jsonx.h"
 #include "version.h"
 
@@ -503,34 +504,6 @@ int result_from_string(const char *text, size_t len, const char *name, struct pa
 	return rc;
 }
 
-/*
- * Read a whole stream into memory, at most RESULT_MAX_BYTES: pipes and
- * standard input have no size to check up front. Returns the bytes (free
- * them) or NULL with e set.
- */
-static char *read_capped(FILE *fp, const char *name, size_t *len, struct perr *e)
-{
-	struct buf b = BUF_INIT;
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-		buf_put(&b, chunk, n);
-		if (b.len > RESULT_MAX_BYTES) {
-			buf_free(&b);
-			perr_set(e, "'%s' is over %u MB; larger result files are refused", name,
-				 RESULT_MAX_BYTES / (1024 * 1024));
-			return NULL;
-		}
-	}
-	if (ferror(fp)) {
-		buf_free(&b);
-		perr_set(e, "cannot read result file '%s': %s", name, strerror(errno));
-		return NULL;
-	}
-	*len = b.len;
-	return buf_detach(&b);
-}
-
 int result_load(const char *path, struct pa_result **out, struct perr *e)
 {
 	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
@@ -551,11 +524,18 @@ int result_load(const char *path, struct pa_result **out, struct perr *e)
 			return perr_set(e, "cannot read result file '%s': %s", path, strerror(errno));
 	}
 	size_t len = 0;
-	char *text = read_capped(fp, name, &len, e);
+	int too_big;
+	int err = 0;
+	char *text = fs_read_stream(fp, RESULT_MAX_BYTES, &len, &too_big);
+	if (!text)
+		err = errno;
 	if (fp != stdin)
 		fclose(fp);
+	if (!text && too_big)
+		return perr_set(e, "'%s' is over %u MB; larger result files are refused", name,
+				RESULT_MAX_BYTES / (1024 * 1024));
 	if (!text)
-		return -1;
+		return perr_set(e, "cannot read result file '%s': %s", name, strerror(err ? err : EIO));
 	int rc;
 	if (len == 0)
 		rc = perr_set(e, "'%s' is empty, not a result file", name);

@@ -213,38 +213,35 @@ static void heap_swap(struct worker *w, size_t a, size_t b)
 	w->heap[b]->heap_pos = b;
 }
 
-static void heap_push(struct worker *w, struct conn *c)
+static void sift_up(struct worker *w, size_t i)
 {
-	size_t i = w->nheap++;
-	w->heap[i] = c;
-	c->heap_pos = i;
 	while (i > 0 && w->heap[(i - 1) / 2]->intended_ns > w->heap[i]->intended_ns) {
 		heap_swap(w, i, (i - 1) / 2);
 		i = (i - 1) / 2;
 	}
 }
 
-static struct conn *heap_pop(struct worker *w)
+static void sift_down(struct worker *w, size_t i)
 {
-	struct conn *top = w->heap[0];
-	w->nheap--;
-	if (w->nheap) {
-		heap_swap(w, 0, w->nheap);
-		size_t i = 0;
-		for (;;) {
-			size_t l = 2 * i + 1, r = l + 1, m = i;
-			if (l < w->nheap && w->heap[l]->intended_ns < w->heap[m]->intended_ns)
-				m = l;
-			if (r < w->nheap && w->heap[r]->intended_ns < w->heap[m]->intended_ns)
-				m = r;
-			if (m == i)
-				break;
-			heap_swap(w, i, m);
-			i = m;
-		}
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < w->nheap && w->heap[l]->intended_ns < w->heap[m]->intended_ns)
+			m = l;
+		if (r < w->nheap && w->heap[r]->intended_ns < w->heap[m]->intended_ns)
+			m = r;
+		if (m == i)
+			return;
+		heap_swap(w, i, m);
+		i = m;
 	}
-	top->heap_pos = SIZE_MAX;
-	return top;
+}
+
+static void heap_push(struct worker *w, struct conn *c)
+{
+	size_t i = w->nheap++;
+	w->heap[i] = c;
+	c->heap_pos = i;
+	sift_up(w, i);
 }
 
 /* Take c out of the schedule wherever it is in the heap. */
@@ -256,24 +253,19 @@ static void heap_remove(struct worker *w, struct conn *c)
 	w->nheap--;
 	if (i != w->nheap) {
 		heap_swap(w, i, w->nheap);
-		/* The moved entry may belong above or below its new place. */
-		while (i > 0 && w->heap[(i - 1) / 2]->intended_ns > w->heap[i]->intended_ns) {
-			heap_swap(w, i, (i - 1) / 2);
-			i = (i - 1) / 2;
-		}
-		for (;;) {
-			size_t l = 2 * i + 1, r = l + 1, m = i;
-			if (l < w->nheap && w->heap[l]->intended_ns < w->heap[m]->intended_ns)
-				m = l;
-			if (r < w->nheap && w->heap[r]->intended_ns < w->heap[m]->intended_ns)
-				m = r;
-			if (m == i)
-				break;
-			heap_swap(w, i, m);
-			i = m;
-		}
+		/* The entry moved into the hole may belong above or below it. */
+		struct conn *moved = w->heap[i];
+		sift_up(w, i);
+		sift_down(w, moved->heap_pos);
 	}
 	c->heap_pos = SIZE_MAX;
+}
+
+static struct conn *heap_pop(struct worker *w)
+{
+	struct conn *top = w->heap[0];
+	heap_remove(w, top);
+	return top;
 }
 
 /* ---- connection life cycle ---- */
