@@ -6,7 +6,7 @@
 #   make fuzz       build the libFuzzer targets with clang into build/fuzz/
 #   make clean
 
-PKGS      := jansson inih openssl
+PKGS      := jansson inih openssl zlib
 CC        ?= cc
 CLANG     ?= clang
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
@@ -23,7 +23,7 @@ WARN   := -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes -Wvl
           -Wwrite-strings -Werror
 CSTD   := -std=c11 -D_GNU_SOURCE
 OPT    ?= -O2 -g
-CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -pthread $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -pthread -Isrc $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 LDLIBS_ALL = $(PKG_LIBS) -lm -pthread $(LDLIBS)
 
 B       ?= build/default
@@ -89,7 +89,7 @@ asan:
 		LDFLAGS="-fsanitize=address,undefined" test
 
 # libFuzzer targets: the library recompiled with clang and coverage.
-FUZZ_CFLAGS := $(CSTD) -O1 -g -fsanitize=fuzzer-no-link,address,undefined $(WARN) $(PKG_CFLAGS) -MMD -MP
+FUZZ_CFLAGS := $(CSTD) -O1 -g -fsanitize=fuzzer-no-link,address,undefined $(WARN) -Isrc $(PKG_CFLAGS) -MMD -MP
 FUZZ_LIBOBJ := $(LIBSRC:%.c=build/fuzz/obj/%.o)
 
 build/fuzz/obj/%.o: %.c

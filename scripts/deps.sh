@@ -11,7 +11,8 @@ packages=(
   make gcc pkg-config libc6-dev
   libjansson-dev            # JSON: the result model
   libinih-dev               # perfagent.ini
-  libssl-dev                # TLS for load and endpoints
+  libssl-dev                # TLS for load and endpoints; MD5 for query IDs
+  zlib1g-dev                # gzip logs for digest
   # tests
   libcmocka-dev             # unit tests
   clang libclang-rt-14-dev  # libFuzzer targets (make fuzz, fuzz smoke in make test)
@@ -19,6 +20,7 @@ packages=(
   jq                        # reading results in shell tests
   nginx-light openssl       # a TLS server for the load tests; benchmarks
   wrk                       # bench/load_vs_wrk.sh
+  percona-toolkit           # bench/digest_vs_pt.sh: pt-query-digest to compare with
 )
 
 missing=()

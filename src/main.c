@@ -29,7 +29,7 @@ static const struct command commands[] = {
 	{&cmd_scan_spec, NULL},
 	{&cmd_db_spec, NULL},
 	{&cmd_explain_spec, NULL},
-	{&cmd_digest_spec, NULL},
+	{&cmd_digest_spec, cmd_digest},
 	{&cmd_load_spec, cmd_load},
 	{&cmd_endpoints_spec, cmd_endpoints},
 	{&cmd_web_spec, NULL},

@@ -24,5 +24,6 @@ extern const struct cli_spec cmd_mcp_spec;
 int cmd_report(struct cmd_ctx *ctx);
 int cmd_load(struct cmd_ctx *ctx);
 int cmd_endpoints(struct cmd_ctx *ctx);
+int cmd_digest(struct cmd_ctx *ctx);
 
 #endif

@@ -1,0 +1,1121 @@
+/*
+ * digest: the aggregation behind `perfagent digest`.
+ *
+ * The hot path is dg_add_query: fingerprint (src/sql), one hash lookup,
+ * a few additions, a histogram bucket, and two small capped tables for
+ * N+1 runs and repeated texts. Nothing is allocated per event except when
+ * a new class appears or a class gets a new slowest example.
+ */
+#include "digest.h"
+#include "../core/clock.h"
+#include "../core/jsonx.h"
+#include "../core/units.h"
+#include "../report/doc.h"
+#include "../sql/sqlclass.h"
+#include "../sql/sqlfp.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define EXAMPLE_MAX (64 * 1024)
+#define CONNS_MAX 65536
+#define TEXTS_SLOTS (1u << 17) /* 3 MB: fixed, so memory does not grow with the log */
+
+/*
+ * A 64-bit hash of n bytes, eight at a time (multiply and fold): it runs on
+ * every statement twice, so a byte-at-a-time hash was a tenth of the digest.
+ * Not cryptographic; collisions between fingerprints are resolved by
+ * comparing them, and two texts colliding only merge two cache counts.
+ */
+static uint64_t mix(uint64_t a, uint64_t b)
+{
+	__uint128_t r = (__uint128_t)(a ^ 0xa0761d6478bd642fULL) * (b ^ 0xe7037ed1a0b428dbULL);
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+static uint64_t fnv(const char *s, size_t n, uint64_t h)
+{
+	h ^= n;
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = mix(h, w);
+		s += 8;
+		n -= 8;
+	}
+	uint64_t w = 0;
+	memcpy(&w, s, n);
+	return mix(h, w ^ ((uint64_t)n << 56));
+}
+
+#define FNV_INIT 0x9e3779b97f4a7c15ULL
+
+void dg_init(struct digest *d, const struct dg_opts *o)
+{
+	memset(d, 0, sizeof(*d));
+	d->o = o;
+	d->first_ts = -1;
+	d->last_ts = -1;
+}
+
+void dg_free(struct digest *d)
+{
+	for (size_t i = 0; i < d->nclasses; i++) {
+		struct dg_class *c = d->classes[i];
+		free(c->fingerprint);
+		free(c->example);
+		free(c->db);
+		loghist_free(&c->t_hist);
+		free(c);
+	}
+	for (size_t i = 0; i < d->neps; i++) {
+		free(d->eps[i]->key);
+		loghist_free(&d->eps[i]->t_hist);
+		free(d->eps[i]);
+	}
+	free(d->classes);
+	free(d->cindex);
+	free(d->eps);
+	free(d->eindex);
+	free(d->pairs);
+	free(d->conns);
+	free(d->texts);
+	buf_free(&d->fp);
+	memset(d, 0, sizeof(*d));
+}
+
+static void note_ts(int64_t *first, int64_t *last, int64_t ts)
+{
+	if (ts < 0)
+		return;
+	if (*first < 0 || ts < *first)
+		*first = ts;
+	if (*last < 0 || ts > *last)
+		*last = ts;
+}
+
+/* ---- classes: fingerprint -> class, open addressing on its hash ---- */
+
+static void cindex_grow(struct digest *d)
+{
+	size_t cap = d->cicap ? d->cicap * 2 : 1024;
+	size_t *idx = xcalloc(cap, sizeof(*idx));
+	for (size_t i = 0; i < d->nclasses; i++) {
+		size_t j = (size_t)d->classes[i]->hash & (cap - 1);
+		while (idx[j])
+			j = (j + 1) & (cap - 1);
+		idx[j] = i + 1;
+	}
+	free(d->cindex);
+	d->cindex = idx;
+	d->cicap = cap;
+}
+
+/* The class of fingerprint fp, created when new. Returns its index. */
+static size_t class_of(struct digest *d, const char *fp, size_t len, uint64_t h, const char *sql, size_t sqllen)
+{
+	if (2 * (d->nclasses + 1) > d->cicap)
+		cindex_grow(d);
+	size_t j = (size_t)h & (d->cicap - 1);
+	while (d->cindex[j]) {
+		struct dg_class *c = d->classes[d->cindex[j] - 1];
+		if (c->hash == h && strlen(c->fingerprint) == len && memcmp(c->fingerprint, fp, len) == 0)
+			return d->cindex[j] - 1;
+		j = (j + 1) & (d->cicap - 1);
+	}
+	struct dg_class *c = xcalloc(1, sizeof(*c));
+	c->fingerprint = xmalloc(len + 1);
+	memcpy(c->fingerprint, fp, len);
+	c->fingerprint[len] = '\0';
+	c->hash = h;
+	sqlfp_query_id_full(fp, len, c->id);
+	c->is_write = sql ? sqlclass_is_write(sql, sqllen) : 1;
+	c->t_min = INFINITY;
+	c->size_min = INT64_MAX;
+	c->first_ts = c->last_ts = -1;
+	c->example_t = -1;
+	if (d->nclasses == d->capclasses) {
+		d->capclasses = d->capclasses ? d->capclasses * 2 : 256;
+		d->classes = xrealloc(d->classes, d->capclasses * sizeof(*d->classes));
+	}
+	d->classes[d->nclasses] = c;
+	d->cindex[j] = ++d->nclasses;
+	return d->nclasses - 1;
+}
+
+static void set_example(struct dg_class *c, const char *sql, size_t len, const char *db, size_t dblen, double t)
+{
+	if (t <= c->example_t && c->example)
+		return;
+	if (len > EXAMPLE_MAX)
+		len = EXAMPLE_MAX;
+	free(c->example);
+	c->example = xmalloc(len + 1);
+	memcpy(c->example, sql, len);
+	c->example[len] = '\0';
+	c->example_t = t;
+	free(c->db);
+	c->db = NULL;
+	if (db && dblen) {
+		c->db = xmalloc(dblen + 1);
+		memcpy(c->db, db, dblen);
+		c->db[dblen] = '\0';
+	}
+}
+
+/* ---- N+1: per-connection runs ---- */
+
+static struct dg_conn *conn_of(struct digest *d, uint64_t id)
+{
+	if (!d->conns) {
+		d->connscap = 1024;
+		d->conns = xcalloc(d->connscap, sizeof(*d->conns));
+	}
+	if (2 * (d->nconns + 1) > d->connscap && d->connscap < 2 * CONNS_MAX) {
+		size_t cap = d->connscap * 2;
+		struct dg_conn *n = xcalloc(cap, sizeof(*n));
+		for (size_t i = 0; i < d->connscap; i++) {
+			if (!d->conns[i].used)
+				continue;
+			size_t j = (size_t)(d->conns[i].id * 0x9e3779b97f4a7c15ULL) & (cap - 1);
+			while (n[j].used)
+				j = (j + 1) & (cap - 1);
+			n[j] = d->conns[i];
+		}
+		free(d->conns);
+		d->conns = n;
+		d->connscap = cap;
+	}
+	size_t j = (size_t)(id * 0x9e3779b97f4a7c15ULL) & (d->connscap - 1);
+	for (size_t probes = 0; probes < d->connscap; probes++) {
+		struct dg_conn *c = &d->conns[j];
+		if (c->used && c->id == id)
+			return c;
+		if (!c->used) {
+			if (2 * (d->nconns + 1) > d->connscap)
+				return NULL; /* full: this connection is not tracked */
+			c->used = 1;
+			c->id = id;
+			c->last = c->parent = -1;
+			d->nconns++;
+			return c;
+		}
+		j = (j + 1) & (d->connscap - 1);
+	}
+	return NULL;
+}
+
+/* Add occurrences of an N+1 pattern (few distinct patterns: a list is enough). */
+static void add_pair(struct digest *d, const struct dg_pair *add)
+{
+	for (size_t i = 0; i < d->npairs; i++) {
+		struct dg_pair *p = &d->pairs[i];
+		if (p->parent == add->parent && p->child == add->child) {
+			p->occurrences += add->occurrences;
+			p->queries += add->queries;
+			p->time += add->time;
+			if (add->max_run > p->max_run)
+				p->max_run = add->max_run;
+			return;
+		}
+	}
+	if (d->npairs == d->cappairs) {
+		d->cappairs = d->cappairs ? d->cappairs * 2 : 16;
+		d->pairs = xrealloc(d->pairs, d->cappairs * sizeof(*d->pairs));
+	}
+	d->pairs[d->npairs++] = *add;
+}
+
+static void close_run(struct digest *d, struct dg_conn *c)
+{
+	if (c->last >= 0 && c->parent >= 0 && c->run >= d->o->nplus1_min && c->varies &&
+	    !d->classes[c->last]->is_write) {
+		struct dg_pair p = {(size_t)c->parent, (size_t)c->last, 1, c->run, c->run, c->run_time};
+		add_pair(d, &p);
+	}
+}
+
+void dg_flush_runs(struct digest *d)
+{
+	for (size_t i = 0; i < d->connscap; i++) {
+		if (!d->conns[i].used)
+			continue;
+		close_run(d, &d->conns[i]);
+		d->conns[i].last = d->conns[i].parent = -1;
+		d->conns[i].run = 0;
+	}
+}
+
+/* ---- repeated texts, for caching ---- */
+
+/*
+ * Drop the texts seen only once, to make room: in a log with many distinct
+ * literals nearly every text is new, and only repeats matter for caching.
+ * In place, so the table's pages stay. Returns whether the sweep freed
+ * enough (the table is under a quarter full).
+ */
+static int sweep_texts(struct digest *d)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < TEXTS_SLOTS; i++)
+		keep += d->texts[i].count >= 2;
+	struct dg_text *kept = xmalloc((keep ? keep : 1) * sizeof(*kept));
+	for (size_t i = 0, k = 0; i < TEXTS_SLOTS; i++)
+		if (d->texts[i].count >= 2)
+			kept[k++] = d->texts[i];
+	memset(d->texts, 0, TEXTS_SLOTS * sizeof(*d->texts));
+	for (size_t k = 0; k < keep; k++) {
+		size_t j = (size_t)kept[k].hash & (TEXTS_SLOTS - 1);
+		while (d->texts[j].count)
+			j = (j + 1) & (TEXTS_SLOTS - 1);
+		d->texts[j] = kept[k];
+	}
+	d->ntexts = keep;
+	free(kept);
+	d->sweeps++;
+	return d->ntexts < TEXTS_SLOTS / 4;
+}
+
+static void add_text(struct digest *d, const struct dg_text *add)
+{
+	if (!d->texts) {
+		/* Written, not calloc'd: a page first read maps the shared zero
+		 * page, and its first write then costs a TLB flush on every core. */
+		d->texts = xmalloc(TEXTS_SLOTS * sizeof(*d->texts));
+		memset(d->texts, 0, TEXTS_SLOTS * sizeof(*d->texts));
+		d->textscap = TEXTS_SLOTS;
+	}
+	size_t j = (size_t)add->hash & (TEXTS_SLOTS - 1);
+	while (d->texts[j].count) {
+		struct dg_text *t = &d->texts[j];
+		if (t->hash == add->hash) {
+			uint64_t c = (uint64_t)t->count + add->count;
+			t->count = c > UINT32_MAX ? UINT32_MAX : (uint32_t)c;
+			if (add->first_s && (!t->first_s || add->first_s < t->first_s))
+				t->first_s = add->first_s;
+			if (add->last_s > t->last_s)
+				t->last_s = add->last_s;
+			return;
+		}
+		j = (j + 1) & (TEXTS_SLOTS - 1);
+	}
+	if (2 * (d->ntexts + 1) > TEXTS_SLOTS) {
+		if (d->texts_full || !sweep_texts(d)) {
+			d->texts_full = 1; /* mostly repeats already: new texts are not followed */
+			return;
+		}
+		add_text(d, add);
+		return;
+	}
+	d->texts[j] = *add;
+	d->ntexts++;
+}
+
+/* ---- events ---- */
+
+int dg_add_query(struct digest *d, const struct dg_query *q)
+{
+	if (q->admin)
+		d->admin++;
+	buf_reset(&d->fp);
+	sqlfp_fingerprint(q->sql, q->sql_len, &d->fp);
+	uint64_t h = fnv(d->fp.data ? d->fp.data : "", d->fp.len, FNV_INIT);
+	size_t ci = class_of(d, buf_str(&d->fp), d->fp.len, h, q->sql, q->sql_len);
+	struct dg_class *c = d->classes[ci];
+	double t = q->query_time_s >= 0 ? q->query_time_s : 0;
+	c->count++;
+	c->t_sum += t;
+	c->t_sumsq += t * t;
+	if (t < c->t_min)
+		c->t_min = t;
+	if (t > c->t_max)
+		c->t_max = t;
+	if (loghist_add(&c->t_hist, t * 1e6))
+		return -1;
+	if (q->lock_time_s > 0) {
+		c->lock_sum += q->lock_time_s;
+		if (q->lock_time_s > c->lock_max)
+			c->lock_max = q->lock_time_s;
+	}
+	if (q->rows_sent >= 0 || q->rows_examined >= 0)
+		c->have_rows = 1;
+	if (q->rows_sent > 0) {
+		c->rows_sent += q->rows_sent;
+		if (q->rows_sent > c->rows_sent_max)
+			c->rows_sent_max = q->rows_sent;
+	}
+	if (q->rows_examined > 0) {
+		c->rows_exam += q->rows_examined;
+		if (q->rows_examined > c->rows_exam_max)
+			c->rows_exam_max = q->rows_examined;
+	}
+	if (q->bytes_sent > 0)
+		c->bytes += q->bytes_sent;
+	int64_t size = (int64_t)q->sql_len;
+	c->size_sum += size;
+	if (size < c->size_min)
+		c->size_min = size;
+	if (size > c->size_max)
+		c->size_max = size;
+	note_ts(&c->first_ts, &c->last_ts, q->ts_us);
+	note_ts(&d->first_ts, &d->last_ts, q->ts_us);
+	set_example(c, q->sql, q->sql_len, q->db, q->db_len, t);
+	d->queries++;
+	d->time_total += t;
+
+	/* The exact text (with its schema) for caching; N+1 runs per connection. */
+	uint64_t th = fnv(q->sql, q->sql_len, fnv(q->db ? q->db : "", q->db_len, FNV_INIT));
+	if (!c->is_write && !q->admin) {
+		uint32_t sec = q->ts_us > 0 ? (uint32_t)(q->ts_us / 1000000) : 0;
+		struct dg_text t = {th, (uint32_t)ci, 1, sec, sec};
+		add_text(d, &t);
+	}
+	struct dg_conn *cn = conn_of(d, q->conn_id);
+	if (cn && !q->admin) {
+		if (cn->last == (long)ci) {
+			cn->run++;
+			cn->run_time += t;
+			if (th != cn->run_text)
+				cn->varies = 1;
+		} else {
+			close_run(d, cn);
+			cn->parent = cn->last;
+			cn->last = (long)ci;
+			cn->run = 1;
+			cn->run_time = t;
+			cn->run_text = th;
+			cn->varies = 0;
+		}
+	}
+	return 0;
+}
+
+/* ---- access logs ---- */
+
+static int is_id_segment(const char *s, size_t n)
+{
+	if (n == 0)
+		return 0;
+	size_t digits = 0, hex = 0, dashes = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (isdigit((unsigned char)s[i]))
+			digits++;
+		if (isxdigit((unsigned char)s[i]))
+			hex++;
+		if (s[i] == '-')
+			dashes++;
+	}
+	if (digits == n)
+		return 1;                                  /* 123 */
+	if (n == 36 && dashes == 4 && hex == 32)
+		return 1;                                  /* a UUID */
+	if (n >= 16 && hex == n && digits > 0)
+		return 1;                                  /* a hex digest */
+	return 0;
+}
+
+void dg_normalize_path(const char *path, size_t len, struct buf *out)
+{
+	buf_reset(out);
+	const char *q = memchr(path, '?', len);
+	if (q)
+		len = (size_t)(q - path);
+	if (len == 0) {
+		buf_putc(out, '/');
+		return;
+	}
+	size_t i = 0;
+	while (i < len) {
+		if (path[i] == '/') {
+			buf_putc(out, '/');
+			i++;
+			continue;
+		}
+		size_t j = i;
+		while (j < len && path[j] != '/')
+			j++;
+		if (is_id_segment(path + i, j - i))
+			buf_puts(out, "{id}");
+		else
+			buf_put(out, path + i, j - i);
+		i = j;
+	}
+}
+
+/* The endpoint with this key, created when new. */
+static struct dg_endpoint *endpoint_of(struct digest *d, const char *key, size_t len)
+{
+	uint64_t h = fnv(key, len, FNV_INIT);
+	if (2 * (d->neps + 1) > d->eicap) {
+		size_t cap = d->eicap ? d->eicap * 2 : 256;
+		size_t *idx = xcalloc(cap, sizeof(*idx));
+		for (size_t i = 0; i < d->neps; i++) {
+			size_t j = (size_t)d->eps[i]->hash & (cap - 1);
+			while (idx[j])
+				j = (j + 1) & (cap - 1);
+			idx[j] = i + 1;
+		}
+		free(d->eindex);
+		d->eindex = idx;
+		d->eicap = cap;
+	}
+	size_t j = (size_t)h & (d->eicap - 1);
+	while (d->eindex[j]) {
+		struct dg_endpoint *x = d->eps[d->eindex[j] - 1];
+		if (x->hash == h && strlen(x->key) == len && memcmp(x->key, key, len) == 0)
+			return x;
+		j = (j + 1) & (d->eicap - 1);
+	}
+	struct dg_endpoint *e = xcalloc(1, sizeof(*e));
+	e->key = xmalloc(len + 1);
+	memcpy(e->key, key, len);
+	e->key[len] = '\0';
+	e->hash = h;
+	e->first_ts = e->last_ts = -1;
+	if (d->neps == d->capeps) {
+		d->capeps = d->capeps ? d->capeps * 2 : 64;
+		d->eps = xrealloc(d->eps, d->capeps * sizeof(*d->eps));
+	}
+	d->eps[d->neps] = e;
+	d->eindex[j] = ++d->neps;
+	return e;
+}
+
+int dg_add_hit(struct digest *d, const struct dg_hit *hit)
+{
+	struct buf key = BUF_INIT, path = BUF_INIT;
+	if (hit->method && hit->method_len)
+		buf_put(&key, hit->method, hit->method_len);
+	else
+		buf_puts(&key, "ANY");
+	buf_putc(&key, ' ');
+	dg_normalize_path(hit->path ? hit->path : "/", hit->path ? hit->path_len : 1, &path);
+	buf_puts(&key, buf_str(&path));
+	struct dg_endpoint *e = endpoint_of(d, key.data, key.len);
+	buf_free(&key);
+	buf_free(&path);
+	double t = hit->duration_s >= 0 ? hit->duration_s : 0;
+	e->count++;
+	e->t_sum += t;
+	if (t > e->t_max)
+		e->t_max = t;
+	if (loghist_add(&e->t_hist, t * 1e6))
+		return -1;
+	if (hit->status >= 500)
+		e->err5xx++;
+	else if (hit->status >= 400)
+		e->err4xx++;
+	note_ts(&e->first_ts, &e->last_ts, hit->ts_us);
+	note_ts(&d->first_ts, &d->last_ts, hit->ts_us);
+	d->hits++;
+	return 0;
+}
+
+/* ---- merging parts ---- */
+
+int dg_merge(struct digest *dst, const struct digest *src)
+{
+	size_t *map = xcalloc(src->nclasses + 1, sizeof(*map));
+	for (size_t i = 0; i < src->nclasses; i++) {
+		const struct dg_class *s = src->classes[i];
+		size_t di = class_of(dst, s->fingerprint, strlen(s->fingerprint), s->hash, NULL, 0);
+		struct dg_class *c = dst->classes[di];
+		map[i] = di;
+		if (c->count == 0)
+			c->is_write = s->is_write;
+		c->count += s->count;
+		c->t_sum += s->t_sum;
+		c->t_sumsq += s->t_sumsq;
+		if (s->t_min < c->t_min)
+			c->t_min = s->t_min;
+		if (s->t_max > c->t_max)
+			c->t_max = s->t_max;
+		if (loghist_merge(&c->t_hist, &s->t_hist)) {
+			free(map);
+			return -1;
+		}
+		c->lock_sum += s->lock_sum;
+		if (s->lock_max > c->lock_max)
+			c->lock_max = s->lock_max;
+		c->have_rows |= s->have_rows;
+		c->rows_sent += s->rows_sent;
+		c->rows_exam += s->rows_exam;
+		if (s->rows_sent_max > c->rows_sent_max)
+			c->rows_sent_max = s->rows_sent_max;
+		if (s->rows_exam_max > c->rows_exam_max)
+			c->rows_exam_max = s->rows_exam_max;
+		c->bytes += s->bytes;
+		c->size_sum += s->size_sum;
+		if (s->size_min < c->size_min)
+			c->size_min = s->size_min;
+		if (s->size_max > c->size_max)
+			c->size_max = s->size_max;
+		note_ts(&c->first_ts, &c->last_ts, s->first_ts);
+		note_ts(&c->first_ts, &c->last_ts, s->last_ts);
+		if (s->example)
+			set_example(c, s->example, strlen(s->example), s->db, s->db ? strlen(s->db) : 0, s->example_t);
+	}
+	for (size_t i = 0; i < src->npairs; i++) {
+		struct dg_pair p = src->pairs[i];
+		p.parent = map[p.parent];
+		p.child = map[p.child];
+		add_pair(dst, &p);
+	}
+	for (size_t i = 0; i < src->textscap; i++) {
+		if (!src->texts[i].count)
+			continue;
+		struct dg_text t = src->texts[i];
+		t.cls = (uint32_t)map[t.cls];
+		add_text(dst, &t);
+	}
+	for (size_t i = 0; i < src->neps; i++) {
+		const struct dg_endpoint *s = src->eps[i];
+		struct dg_endpoint *e = endpoint_of(dst, s->key, strlen(s->key));
+		if (loghist_merge(&e->t_hist, &s->t_hist)) {
+			free(map);
+			return -1;
+		}
+		e->count += s->count;
+		e->t_sum += s->t_sum;
+		if (s->t_max > e->t_max)
+			e->t_max = s->t_max;
+		e->err5xx += s->err5xx;
+		e->err4xx += s->err4xx;
+		note_ts(&e->first_ts, &e->last_ts, s->first_ts);
+		note_ts(&e->first_ts, &e->last_ts, s->last_ts);
+	}
+	dst->queries += src->queries;
+	dst->hits += src->hits;
+	dst->admin += src->admin;
+	dst->time_total += src->time_total;
+	dst->texts_full |= src->texts_full;
+	note_ts(&dst->first_ts, &dst->last_ts, src->first_ts);
+	note_ts(&dst->first_ts, &dst->last_ts, src->last_ts);
+	free(map);
+	return 0;
+}
+
+/* ---- the result ---- */
+
+static double p_ms(const struct loghist *h, double pct)
+{
+	return loghist_percentile(h, pct) / 1000.0;
+}
+
+static void set_num(json_t *o, const char *k, double v)
+{
+	json_object_set_new(o, k, json_real(isfinite(v) ? round(v * 1e6) / 1e6 : 0));
+}
+
+static const struct digest *sort_d;
+static enum dg_order sort_order;
+
+static double order_key(const struct dg_class *c)
+{
+	switch (sort_order) {
+	case DG_BY_COUNT:
+		return (double)c->count;
+	case DG_BY_AVG:
+		return c->t_sum / (double)c->count;
+	case DG_BY_P95:
+		return loghist_percentile(&c->t_hist, 95);
+	case DG_BY_ROWS_EXAMINED:
+		return (double)c->rows_exam;
+	case DG_BY_TOTAL:
+	default:
+		return c->t_sum;
+	}
+}
+
+static int class_cmp(const void *a, const void *b)
+{
+	const struct dg_class *x = sort_d->classes[*(const size_t *)a], *y = sort_d->classes[*(const size_t *)b];
+	double kx = order_key(x), ky = order_key(y);
+	if (kx != ky)
+		return kx > ky ? -1 : 1;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+static int ci_has(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (const char *p = hay; *p; p++)
+		if (strncasecmp(p, needle, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* LIKE '%...' (or "%...") in the example: no B-tree index can serve it. */
+static int leading_wildcard(const char *sql)
+{
+	for (const char *p = sql; *p; p++) {
+		if (strncasecmp(p, "like", 4) != 0 || (p > sql && isalnum((unsigned char)p[-1])) || isalnum((unsigned char)p[4]))
+			continue;
+		const char *q = p + 4;
+		while (isspace((unsigned char)*q))
+			q++;
+		if ((*q == '\'' || *q == '"') && q[1] == '%')
+			return 1;
+	}
+	return 0;
+}
+
+static json_t *class_json(const struct dg_class *c, size_t rank, double total)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "rank", json_integer((json_int_t)rank));
+	json_object_set_new(o, "query_id", json_string(c->id));
+	json_object_set_new(o, "fingerprint", jsonx_string(c->fingerprint));
+	json_object_set_new(o, "count", json_integer(c->count));
+	set_num(o, "time_total_s", c->t_sum);
+	set_num(o, "time_pct", total > 0 ? c->t_sum / total * 100 : 0);
+	double avg = c->t_sum / (double)c->count;
+	double var = c->t_sumsq / (double)c->count - avg * avg;
+	set_num(o, "avg_ms", avg * 1000);
+	set_num(o, "min_ms", c->t_min * 1000);
+	set_num(o, "max_ms", c->t_max * 1000);
+	set_num(o, "p95_ms", p_ms(&c->t_hist, 95));
+	set_num(o, "median_ms", p_ms(&c->t_hist, 50));
+	set_num(o, "stddev_ms", var > 0 ? sqrt(var) * 1000 : 0);
+	set_num(o, "v_m", avg > 0 && var > 0 ? var / avg : 0);
+	set_num(o, "lock_total_s", c->lock_sum);
+	set_num(o, "lock_max_s", c->lock_max);
+	if (c->have_rows) {
+		json_object_set_new(o, "rows_sent", json_integer(c->rows_sent));
+		json_object_set_new(o, "rows_sent_max", json_integer(c->rows_sent_max));
+		json_object_set_new(o, "rows_examined", json_integer(c->rows_exam));
+		json_object_set_new(o, "rows_examined_max", json_integer(c->rows_exam_max));
+	}
+	if (c->bytes)
+		json_object_set_new(o, "bytes_sent", json_integer(c->bytes));
+	set_num(o, "query_size_avg", (double)c->size_sum / (double)c->count);
+	json_object_set_new(o, "query_size_max", json_integer(c->size_max));
+	char ts[32];
+	if (c->first_ts >= 0) {
+		clock_format_rfc3339((time_t)(c->first_ts / 1000000), ts);
+		json_object_set_new(o, "first_seen", json_string(ts));
+		clock_format_rfc3339((time_t)(c->last_ts / 1000000), ts);
+		json_object_set_new(o, "last_seen", json_string(ts));
+	}
+	json_object_set_new(o, "write", json_boolean(c->is_write));
+	if (c->db)
+		json_object_set_new(o, "db", jsonx_string(c->db));
+	json_object_set_new(o, "example", jsonx_string(c->example ? c->example : ""));
+	return o;
+}
+
+static void class_findings(struct pa_result *r, const struct dg_class *c, const struct budget *db)
+{
+	double p95 = p_ms(&c->t_hist, 95);
+	double avg_ms = c->t_sum / (double)c->count * 1000;
+	enum pa_severity sev;
+	struct buf t = BUF_INIT;
+	char a[32], b[32];
+	if (budget_severity(db, p95, &sev)) {
+		fmt_ms(p95, a, sizeof(a));
+		fmt_ms(db->target, b, sizeof(b));
+		buf_printf(&t, "Query %s: p95 %s over %lld runs (database budget %s)", c->id, a, (long long)c->count, b);
+		struct pa_finding *f = result_add_finding(r, "slow-query", sev, buf_str(&t));
+		f->location.query_id = result_str(r, c->id);
+		f->evidence = json_pack("{s:I, s:f, s:f, s:f, s:f}", "count", (json_int_t)c->count, "total_s",
+					round(c->t_sum * 1000) / 1000, "avg_ms", round(avg_ms * 10) / 10, "p95_ms",
+					round(p95 * 10) / 10, "max_ms", round(c->t_max * 10000) / 10);
+		f->problem = result_str(r, c->example);
+		buf_reset(&t);
+		buf_printf(&t, "EXPLAIN ANALYZE %s;", c->example ? c->example : c->fingerprint);
+		f->solution = result_str(r, buf_str(&t));
+		buf_reset(&t);
+		fmt_ms(c->t_sum * 1000, a, sizeof(a));
+		buf_printf(&t, "%s of database time in total", a);
+		f->impact = result_str(r, buf_str(&t));
+		f->impact_score = c->t_sum;
+		f->has_impact_score = 1;
+		buf_reset(&t);
+	}
+	if (c->have_rows && c->rows_exam / c->count > 1000 && c->rows_exam >= 100 * (c->rows_sent > 0 ? c->rows_sent : 1)) {
+		buf_printf(&t, "Query %s examines %lld rows to send %lld: an index is probably missing", c->id,
+			   (long long)(c->rows_exam / c->count), (long long)(c->rows_sent / c->count));
+		struct pa_finding *f = result_add_finding(r, "missing-index", PA_SEV_MEDIUM, buf_str(&t));
+		f->location.query_id = result_str(r, c->id);
+		f->evidence = json_pack("{s:I, s:I, s:I}", "rows_examined_avg", (json_int_t)(c->rows_exam / c->count),
+					"rows_sent_avg", (json_int_t)(c->rows_sent / c->count), "count", (json_int_t)c->count);
+		f->problem = result_str(r, c->example);
+		f->solution = result_str(r, "-- index the columns the WHERE clause filters on, equality first:\n"
+					    "-- perfagent explain DSN 'the query' proposes the CREATE INDEX");
+		f->impact_score = (double)c->rows_exam;
+		f->has_impact_score = 1;
+		buf_reset(&t);
+	}
+	if (c->example && leading_wildcard(c->example)) {
+		buf_printf(&t, "Query %s searches with a leading-wildcard LIKE", c->id);
+		struct pa_finding *f = result_add_finding(r, "leading-wildcard-like", PA_SEV_MEDIUM, buf_str(&t));
+		f->location.query_id = result_str(r, c->id);
+		f->problem = result_str(r, c->example);
+		f->solution = result_str(r, "-- No B-tree index helps LIKE '%x%'. Use full-text search (MySQL FULLTEXT,\n"
+					    "-- PostgreSQL tsvector), a trigram index (pg_trgm), or a reversed column\n"
+					    "-- for suffix searches.");
+		f->impact_score = c->t_sum;
+		f->has_impact_score = 1;
+		buf_reset(&t);
+	}
+	if (!c->is_write && ci_has(c->fingerprint, "select *")) {
+		buf_printf(&t, "Query %s selects every column (SELECT *)", c->id);
+		struct pa_finding *f = result_add_finding(r, "select-star", PA_SEV_LOW, buf_str(&t));
+		f->location.query_id = result_str(r, c->id);
+		f->problem = result_str(r, c->example);
+		f->solution = result_str(r, "-- name the columns the code reads, e.g. SELECT id, name FROM ...");
+		f->impact_score = c->t_sum;
+		f->has_impact_score = 1;
+	}
+	buf_free(&t);
+}
+
+void dg_build_result(struct digest *d, enum dg_order order, size_t limit, struct pa_result *r)
+{
+	const struct budget *dbb = &d->o->budgets->b[BUDGET_DATABASE_QUERY];
+	const struct budget *api = &d->o->budgets->b[BUDGET_API_ENDPOINT];
+	size_t *idx = xcalloc(d->nclasses + 1, sizeof(*idx));
+	for (size_t i = 0; i < d->nclasses; i++)
+		idx[i] = i;
+	sort_d = d;
+	sort_order = order;
+	qsort(idx, d->nclasses, sizeof(*idx), class_cmp);
+	json_t *m = r->metrics;
+	json_t *overall = json_object();
+	json_object_set_new(overall, "queries", json_integer(d->queries));
+	json_object_set_new(overall, "unique", json_integer((json_int_t)d->nclasses));
+	json_object_set_new(overall, "requests", json_integer(d->hits));
+	set_num(overall, "time_total_s", d->time_total);
+	char ts[32];
+	if (d->first_ts >= 0) {
+		clock_format_rfc3339((time_t)(d->first_ts / 1000000), ts);
+		json_object_set_new(overall, "first_seen", json_string(ts));
+		clock_format_rfc3339((time_t)(d->last_ts / 1000000), ts);
+		json_object_set_new(overall, "last_seen", json_string(ts));
+		double span = (double)(d->last_ts - d->first_ts) / 1e6;
+		if (span > 0 && d->queries)
+			set_num(overall, "qps", (double)d->queries / span);
+	}
+	json_object_set_new(m, "overall", overall);
+	json_t *prof = json_array();
+	size_t shown = limit && limit < d->nclasses ? limit : d->nclasses;
+	for (size_t k = 0; k < shown; k++) {
+		const struct dg_class *c = d->classes[idx[k]];
+		json_array_append_new(prof, class_json(c, k + 1, d->time_total));
+		class_findings(r, c, dbb);
+	}
+	json_object_set_new(m, "queries", prof);
+
+	/* N+1 patterns, most time first. */
+	json_t *np = json_array();
+	for (size_t i = 0; i < d->npairs; i++) {
+		const struct dg_pair *p = &d->pairs[i];
+		const struct dg_class *pc = d->classes[p->parent], *cc = d->classes[p->child];
+		json_t *o = json_object();
+		json_object_set_new(o, "parent_query_id", json_string(pc->id));
+		json_object_set_new(o, "child_query_id", json_string(cc->id));
+		json_object_set_new(o, "parent", jsonx_string(pc->fingerprint));
+		json_object_set_new(o, "child", jsonx_string(cc->fingerprint));
+		json_object_set_new(o, "occurrences", json_integer(p->occurrences));
+		set_num(o, "queries_per_occurrence", (double)p->queries / (double)p->occurrences);
+		json_object_set_new(o, "max_run", json_integer(p->max_run));
+		set_num(o, "time_s", p->time);
+		json_array_append_new(np, o);
+		struct buf t = BUF_INIT;
+		buf_printf(&t, "N+1: query %s runs %.0f times per %s", cc->id, (double)p->queries / (double)p->occurrences,
+			   pc->id);
+		struct pa_finding *f = result_add_finding(r, "n-plus-one", PA_SEV_HIGH, buf_str(&t));
+		buf_reset(&t);
+		f->location.query_id = result_str(r, cc->id);
+		f->evidence = json_pack("{s:I, s:f, s:I, s:f}", "occurrences", (json_int_t)p->occurrences,
+					"queries_per_occurrence", round((double)p->queries / (double)p->occurrences * 10) / 10,
+					"max_run", (json_int_t)p->max_run, "time_s", round(p->time * 1000) / 1000);
+		buf_printf(&t, "%s\n-- then, once per row:\n%s", pc->example ? pc->example : pc->fingerprint,
+			   cc->example ? cc->example : cc->fingerprint);
+		f->problem = result_str(r, buf_str(&t));
+		f->solution = result_str(r, "-- one query for all rows instead of one per row:\n"
+					    "-- a JOIN, or WHERE id IN (...) with every id at once;\n"
+					    "-- SQLAlchemy: .options(selectinload(Parent.children)) / joinedload;\n"
+					    "-- Django: select_related / prefetch_related");
+		buf_reset(&t);
+		buf_printf(&t, "%lld queries where 1 would do", (long long)(p->queries - p->occurrences));
+		f->impact = result_str(r, buf_str(&t));
+		f->impact_score = p->time;
+		f->has_impact_score = 1;
+		buf_free(&t);
+	}
+	json_object_set_new(m, "n_plus_one", np);
+
+	/* Cacheable: the same text often enough, per class. */
+	json_t *cache = json_array();
+	double window = d->o->cache_window_s > 0 ? d->o->cache_window_s : 60;
+	int64_t *rep = xcalloc(d->nclasses + 1, sizeof(*rep));
+	int64_t *texts = xcalloc(d->nclasses + 1, sizeof(*texts));
+	double *gap = xcalloc(d->nclasses + 1, sizeof(*gap));
+	for (size_t i = 0; i < d->textscap; i++) {
+		const struct dg_text *t = &d->texts[i];
+		if ((int64_t)t->count < d->o->cache_min)
+			continue;
+		double span = t->first_s ? (double)(t->last_s - t->first_s) : 0;
+		if (span > 0 && (double)t->count / span < (double)d->o->cache_min / window)
+			continue; /* repeated, but too seldom to be worth a cache */
+		rep[t->cls] += (int64_t)t->count - 1;
+		texts[t->cls]++;
+		double g = t->count > 1 ? span / (double)(t->count - 1) : 0;
+		if (g < 1 && span > 0)
+			g = 1; /* whole seconds: no finer interval is known */
+		if (gap[t->cls] == 0 || g < gap[t->cls])
+			gap[t->cls] = g;
+	}
+	for (size_t k = 0; k < d->nclasses; k++) {
+		size_t i = idx[k];
+		if (!rep[i])
+			continue;
+		const struct dg_class *c = d->classes[i];
+		/* A TTL about ten repeats long keeps ~90% of these reads off the database. */
+		double ttl = gap[i] * 10;
+		ttl = ttl < 1 ? 1 : ttl > 300 ? 300 : ttl;
+		json_t *o = json_object();
+		json_object_set_new(o, "query_id", json_string(c->id));
+		json_object_set_new(o, "fingerprint", jsonx_string(c->fingerprint));
+		json_object_set_new(o, "repeats", json_integer(rep[i]));
+		json_object_set_new(o, "distinct_texts", json_integer(texts[i]));
+		set_num(o, "suggested_ttl_s", round(ttl));
+		json_array_append_new(cache, o);
+		struct buf t = BUF_INIT;
+		buf_printf(&t, "Query %s repeats with the same values %lld times: cacheable", c->id, (long long)rep[i]);
+		struct pa_finding *f = result_add_finding(r, "cacheable", PA_SEV_LOW, buf_str(&t));
+		buf_reset(&t);
+		f->location.query_id = result_str(r, c->id);
+		f->evidence = json_pack("{s:I, s:I, s:f}", "repeats", (json_int_t)rep[i], "distinct_texts",
+					(json_int_t)texts[i], "suggested_ttl_s", round(ttl));
+		f->problem = result_str(r, c->example);
+		buf_printf(&t, "from cachetools import TTLCache\n"
+			       "cache = TTLCache(maxsize=1000, ttl=%.0f)  # invalidate on writes to the tables it reads\n",
+			   ttl);
+		f->solution = result_str(r, buf_str(&t));
+		buf_reset(&t);
+		char saved[32];
+		fmt_ms(c->t_sum / (double)c->count * (double)rep[i] * 1000, saved, sizeof(saved));
+		buf_printf(&t, "up to %s of database time saved", saved);
+		f->impact = result_str(r, buf_str(&t));
+		f->impact_score = c->t_sum / (double)c->count * (double)rep[i];
+		f->has_impact_score = 1;
+		buf_free(&t);
+	}
+	json_object_set_new(m, "cacheable", cache);
+	json_object_set_new(m, "repeated_texts_capped", json_boolean(d->texts_full));
+	free(rep);
+	free(texts);
+	free(gap);
+
+	/* Endpoints from access logs. */
+	json_t *eps = json_array();
+	struct loghist all = {0};
+	double hit_time = 0;
+	for (size_t i = 0; i < d->neps; i++) {
+		const struct dg_endpoint *e = d->eps[i];
+		loghist_merge(&all, &e->t_hist);
+		hit_time += e->t_sum;
+		json_t *o = json_object();
+		json_object_set_new(o, "endpoint", jsonx_string(e->key));
+		json_object_set_new(o, "count", json_integer(e->count));
+		set_num(o, "avg_ms", e->t_sum / (double)e->count * 1000);
+		set_num(o, "p50_ms", p_ms(&e->t_hist, 50));
+		set_num(o, "p95_ms", p_ms(&e->t_hist, 95));
+		set_num(o, "p99_ms", p_ms(&e->t_hist, 99));
+		set_num(o, "max_ms", e->t_max * 1000);
+		set_num(o, "error_rate", (double)e->err5xx / (double)e->count);
+		json_object_set_new(o, "http_5xx", json_integer(e->err5xx));
+		json_object_set_new(o, "http_4xx", json_integer(e->err4xx));
+		double p95 = p_ms(&e->t_hist, 95);
+		json_object_set_new(o, "class", json_string(budget_class_name(budget_classify(api, p95))));
+		json_array_append_new(eps, o);
+		enum pa_severity sev;
+		struct buf t = BUF_INIT;
+		char a[32];
+		if (budget_severity(api, p95, &sev)) {
+			fmt_ms(p95, a, sizeof(a));
+			buf_printf(&t, "%s: p95 %s over %lld requests", e->key, a, (long long)e->count);
+			struct pa_finding *f = result_add_finding(r, "slow-endpoint", sev, buf_str(&t));
+			f->location.endpoint = result_str(r, e->key);
+			f->evidence = json_pack("{s:I, s:f, s:f, s:f}", "requests", (json_int_t)e->count, "p50_ms",
+						round(p_ms(&e->t_hist, 50) * 10) / 10, "p95_ms", round(p95 * 10) / 10,
+						"p99_ms", round(p_ms(&e->t_hist, 99) * 10) / 10);
+			f->impact_score = p95;
+			f->has_impact_score = 1;
+			buf_reset(&t);
+		}
+		if (e->err5xx * 100 > e->count) {
+			buf_printf(&t, "%s fails with HTTP 5xx in %.1f%% of %lld requests", e->key,
+				   100.0 * (double)e->err5xx / (double)e->count, (long long)e->count);
+			struct pa_finding *f = result_add_finding(r, "error-rate", PA_SEV_HIGH, buf_str(&t));
+			f->location.endpoint = result_str(r, e->key);
+			f->evidence = json_pack("{s:I, s:I}", "http_5xx", (json_int_t)e->err5xx, "requests", (json_int_t)e->count);
+		}
+		buf_free(&t);
+	}
+	json_object_set_new(m, "endpoints", eps);
+	if (d->hits) {
+		set_num(m, "avg_response_ms", hit_time / (double)d->hits * 1000);
+		set_num(m, "p95_ms", p_ms(&all, 95));
+		if (d->last_ts > d->first_ts)
+			set_num(m, "throughput_rps", (double)d->hits / ((double)(d->last_ts - d->first_ts) / 1e6));
+	}
+	loghist_free(&all);
+	free(idx);
+}
+
+/* ---- the human report ---- */
+
+static double jnum(const json_t *o, const char *k)
+{
+	return jsonx_number(o, k, NULL);
+}
+
+static void pt_time(double ms, char *out, size_t n)
+{
+	/* pt-query-digest's style: 3 significant digits with s/ms/us units. */
+	if (ms >= 1000)
+		snprintf(out, n, "%.0fs", ms / 1000);
+	else if (ms >= 1)
+		snprintf(out, n, "%.0fms", ms);
+	else
+		snprintf(out, n, "%.0fus", ms * 1000);
+}
+
+void dg_print_human(const struct pa_result *r, FILE *out)
+{
+	json_t *m = r->metrics;
+	json_t *ov = json_object_get(m, "overall");
+	json_t *qs = json_object_get(m, "queries");
+	double total = jnum(ov, "time_total_s");
+	long long nq = (long long)json_integer_value(json_object_get(ov, "queries"));
+	long long nreq = (long long)json_integer_value(json_object_get(ov, "requests"));
+	fprintf(out, "# Overall: %lld queries, %lld unique", nq,
+		(long long)json_integer_value(json_object_get(ov, "unique")));
+	if (jnum(ov, "qps") > 0)
+		fprintf(out, ", %.2f QPS", jnum(ov, "qps"));
+	if (nreq)
+		fprintf(out, "; %lld requests", nreq);
+	fputc('\n', out);
+	const char *first = json_string_value(json_object_get(ov, "first_seen"));
+	const char *last = json_string_value(json_object_get(ov, "last_seen"));
+	if (first)
+		fprintf(out, "# Time range: %s to %s\n", first, last);
+	json_t *garbled = json_object_get(m, "garbled_events");
+	if (json_integer_value(garbled))
+		fprintf(out, "# Garbled or truncated events skipped: %lld\n", (long long)json_integer_value(garbled));
+	if (json_array_size(qs)) {
+		fprintf(out, "\n# Profile\n");
+		fprintf(out, "# Rank Query ID            Response time     Calls   R/Call   V/M Item\n");
+		fprintf(out, "# ==== =================== ================= ======= ======== ===== ====================\n");
+		size_t i;
+		json_t *q;
+		json_array_foreach(qs, i, q) {
+			const char *fp = json_string_value(json_object_get(q, "fingerprint"));
+			fprintf(out, "# %4lld %-19s %9.4f %5.1f%% %7lld %8.4f %5.2f %.40s\n",
+				(long long)json_integer_value(json_object_get(q, "rank")),
+				json_string_value(json_object_get(q, "query_id")), jnum(q, "time_total_s"), jnum(q, "time_pct"),
+				(long long)json_integer_value(json_object_get(q, "count")), jnum(q, "avg_ms") / 1000,
+				jnum(q, "v_m"), fp);
+		}
+		json_array_foreach(qs, i, q) {
+			char a[5][24];
+			fprintf(out, "\n# Query %lld: ID %s\n", (long long)json_integer_value(json_object_get(q, "rank")),
+				json_string_value(json_object_get(q, "query_id")));
+			fprintf(out, "# Attribute    pct   total     min     max     avg     95%%  stddev  median\n");
+			fprintf(out, "# ============ === ======= ======= ======= ======= ======= ======= =======\n");
+			fprintf(out, "# Count        %3.0f %7lld\n",
+				nq ? 100.0 * (double)json_integer_value(json_object_get(q, "count")) / (double)nq : 0,
+				(long long)json_integer_value(json_object_get(q, "count")));
+			pt_time(jnum(q, "time_total_s") * 1000, a[0], sizeof(a[0]));
+			pt_time(jnum(q, "min_ms"), a[1], sizeof(a[1]));
+			pt_time(jnum(q, "max_ms"), a[2], sizeof(a[2]));
+			pt_time(jnum(q, "avg_ms"), a[3], sizeof(a[3]));
+			pt_time(jnum(q, "p95_ms"), a[4], sizeof(a[4]));
+			char sd[24], med[24];
+			pt_time(jnum(q, "stddev_ms"), sd, sizeof(sd));
+			pt_time(jnum(q, "median_ms"), med, sizeof(med));
+			fprintf(out, "# Exec time    %3.0f %7s %7s %7s %7s %7s %7s %7s\n", jnum(q, "time_pct"), a[0], a[1], a[2],
+				a[3], a[4], sd, med);
+			if (jnum(q, "lock_total_s") > 0) {
+				pt_time(jnum(q, "lock_total_s") * 1000, a[0], sizeof(a[0]));
+				pt_time(jnum(q, "lock_max_s") * 1000, a[1], sizeof(a[1]));
+				fprintf(out, "# Lock time        %7s         %7s\n", a[0], a[1]);
+			}
+			json_t *rs = json_object_get(q, "rows_sent");
+			if (rs) {
+				long long cnt = (long long)json_integer_value(json_object_get(q, "count"));
+				fprintf(out, "# Rows sent        %7lld         %7lld %7lld\n", (long long)json_integer_value(rs),
+					(long long)json_integer_value(json_object_get(q, "rows_sent_max")),
+					cnt ? (long long)json_integer_value(rs) / cnt : 0);
+				fprintf(out, "# Rows examine     %7lld         %7lld %7lld\n",
+					(long long)json_integer_value(json_object_get(q, "rows_examined")),
+					(long long)json_integer_value(json_object_get(q, "rows_examined_max")),
+					cnt ? (long long)json_integer_value(json_object_get(q, "rows_examined")) / cnt : 0);
+			}
+			fprintf(out, "# Query size       %7.0f avg     %7lld max\n", jnum(q, "query_size_avg"),
+				(long long)json_integer_value(json_object_get(q, "query_size_max")));
+			const char *db = json_string_value(json_object_get(q, "db"));
+			if (db)
+				fprintf(out, "# Databases    %s\n", db);
+			if (json_string_value(json_object_get(q, "first_seen")))
+				fprintf(out, "# Seen         %s to %s\n", json_string_value(json_object_get(q, "first_seen")),
+					json_string_value(json_object_get(q, "last_seen")));
+			fprintf(out, "%s\\G\n", json_string_value(json_object_get(q, "example")));
+		}
+	}
+	json_t *np = json_object_get(m, "n_plus_one");
+	if (json_array_size(np)) {
+		fprintf(out, "\n# N+1 patterns (one query per row after a parent query, on one connection)\n");
+		size_t i;
+		json_t *p;
+		json_array_foreach(np, i, p)
+			fprintf(out, "#   %s -> %s: %lld times, %.1f queries each, %.3fs\n",
+				json_string_value(json_object_get(p, "parent_query_id")),
+				json_string_value(json_object_get(p, "child_query_id")),
+				(long long)json_integer_value(json_object_get(p, "occurrences")),
+				jnum(p, "queries_per_occurrence"), jnum(p, "time_s"));
+	}
+	json_t *cache = json_object_get(m, "cacheable");
+	if (json_array_size(cache)) {
+		fprintf(out, "\n# Cacheable (the same statement, same values, repeated)\n");
+		size_t i;
+		json_t *c;
+		json_array_foreach(cache, i, c)
+			fprintf(out, "#   %s: %lld repeats, suggested TTL %.0fs\n",
+				json_string_value(json_object_get(c, "query_id")),
+				(long long)json_integer_value(json_object_get(c, "repeats")), jnum(c, "suggested_ttl_s"));
+	}
+	json_t *eps = json_object_get(m, "endpoints");
+	if (json_array_size(eps)) {
+		fprintf(out, "\n# Endpoints\n# %-40s %8s %8s %8s %8s %6s %s\n", "Endpoint", "Count", "p50", "p95", "p99",
+			"5xx", "Budget");
+		size_t i;
+		json_t *e;
+		json_array_foreach(eps, i, e) {
+			char a[24], b[24], c[24];
+			fmt_ms(jnum(e, "p50_ms"), a, sizeof(a));
+			fmt_ms(jnum(e, "p95_ms"), b, sizeof(b));
+			fmt_ms(jnum(e, "p99_ms"), c, sizeof(c));
+			fprintf(out, "# %-40.40s %8lld %8s %8s %8s %6lld %s\n", json_string_value(json_object_get(e, "endpoint")),
+				(long long)json_integer_value(json_object_get(e, "count")), a, b, c,
+				(long long)json_integer_value(json_object_get(e, "http_5xx")),
+				json_string_value(json_object_get(e, "class")));
+		}
+	}
+	if (r->nfindings) {
+		fprintf(out, "\n# Findings\n");
+		for (size_t k = 0; k < r->nfindings; k++)
+			fprintf(out, "#   %-8s %s (%s)\n", severity_title(r->findings[k]->severity), r->findings[k]->title,
+				r->findings[k]->rule);
+	}
+	(void)total;
+}

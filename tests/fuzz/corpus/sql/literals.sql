@@ -1,0 +1,1 @@
+SELECT 0x1F, X'AB', b'01', 1.5e-3, .5, -1, +2, table_2.col3 FROM t3 WHERE x = TRUE AND y IS NULL ORDER BY a ASC, ascii LIMIT 5 OFFSET 10

@@ -1,0 +1,2 @@
+CALL db.proc(f(1)); use db
+administrator command: Quit

@@ -1,0 +1,1 @@
+SELECT $fn$ a $$ b $fn$, $$x$$, $1::int, E'a\'b', "userId" FROM "Users" WHERE "id" = $2 FOR UPDATE

@@ -1,0 +1,1 @@
+SELECT 'it\'s', 'a''b', "c\"d", `e f` /* x */ FROM t WHERE a = 'unterminated

@@ -1,0 +1,1 @@
+SELECT p.name FROM profiles p JOIN groups AS g ON p.group_id = g.id WHERE g.kind = 'team' AND p.created_at > ? ORDER BY p.created_at DESC LIMIT 10, 20
