@@ -321,6 +321,11 @@ int dg_add_query(struct digest *d, const struct dg_query *q)
 {
 	if (q->admin)
 		d->admin++;
+	/* The exact text's slot is a likely cache miss in a 3 MB table: ask for
+	 * it now, and let the fingerprinting below hide the wait. */
+	uint64_t th = fnv(q->sql, q->sql_len, fnv(q->db ? q->db : "", q->db_len, FNV_INIT));
+	if (d->texts)
+		__builtin_prefetch(&d->texts[(size_t)th & (TEXTS_SLOTS - 1)], 1);
 	buf_reset(&d->fp);
 	sqlfp_fingerprint(q->sql, q->sql_len, &d->fp);
 	uint64_t h = fnv(d->fp.data ? d->fp.data : "", d->fp.len, FNV_INIT);
@@ -368,7 +373,6 @@ int dg_add_query(struct digest *d, const struct dg_query *q)
 	d->time_total += t;
 
 	/* The exact text (with its schema) for caching; N+1 runs per connection. */
-	uint64_t th = fnv(q->sql, q->sql_len, fnv(q->db ? q->db : "", q->db_len, FNV_INIT));
 	if (!c->is_write && !q->admin) {
 		uint32_t sec = q->ts_us > 0 ? (uint32_t)(q->ts_us / 1000000) : 0;
 		struct dg_text t = {th, (uint32_t)ci, 1, sec, sec};

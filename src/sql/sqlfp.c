@@ -477,40 +477,50 @@ static size_t pass_space_case(const char *in, size_t n, char *o, unsigned *hints
 		s++;
 	if (e > s && in[e - 1] == '\n')
 		e--;
-	int prev_tr = 0;
-	for (size_t i = s; i < e; i++) {
+	size_t i = s;
+	while (i < e) {
 		unsigned char c = (unsigned char)in[i];
-		if (!IS(c, C_SPC)) {
-			o[w++] = (char)lct[c];
-			prev_tr = 0;
+		if (IS(c, C_W)) {
+			/*
+			 * A word, and its start is a \b in the output too: lower-casing
+			 * and squeezing keep what is \w and what is not.
+			 */
+			switch (lct[c]) {
+			case 'n':
+				if (e - i >= 4 && ieq(in + i, "null", 4) && (i + 4 == e || !IS(in[i + 4], C_W))) {
+					o[w++] = '?';
+					i += 4;
+					continue;
+				}
+				break;
+			case 'l':
+				h |= H_LIMIT;
+				break;
+			case 'o':
+				h |= H_ORDER;
+				break;
+			case 'u':
+				if (w && IS(o[w - 1], C_SP))
+					h |= H_UNION;
+				break;
+			default:
+				break;
+			}
+			do
+				o[w++] = (char)lct[(unsigned char)in[i++]];
+			while (i < e && IS(in[i], C_W));
 			continue;
 		}
 		if (IS(c, C_TR)) {
-			if (!prev_tr)
-				o[w++] = ' ';
-			prev_tr = 1;
+			o[w++] = ' ';
+			while (++i < e && IS(in[i], C_TR))
+				;
 			continue;
-		}
-		prev_tr = 0;
-		c = lower(c);
-		int boundary = w == 0 || !IS(o[w - 1], C_W);
-		if (boundary) {
-			if (c == 'n' && e - i >= 4 && ieq(in + i, "null", 4) &&
-			    (i + 4 == e || !IS(in[i + 4], C_W))) {
-				o[w++] = '?';
-				i += 3;
-				continue;
-			}
-			if (c == 'l')
-				h |= H_LIMIT;
-			else if (c == 'o')
-				h |= H_ORDER;
-			else if (c == 'u' && w && IS(o[w - 1], C_SP))
-				h |= H_UNION;
 		}
 		if (c == '(' && !(h & H_LIST) && ends_with_list_word(o, w))
 			h |= H_LIST;
 		o[w++] = (char)c;
+		i++;
 	}
 	*hints = h;
 	return w;
