@@ -12,6 +12,8 @@
 #include "../core/units.h"
 #include "../report/doc.h"
 #include "../sql/sqlclass.h"
+#include "../sql/sqlcols.h"
+#include "../sql/sqltok.h"
 #include "../sql/sqlfp.h"
 
 #include <ctype.h>
@@ -655,27 +657,50 @@ static int ci_has(const char *hay, const char *needle)
 	return 0;
 }
 
-/* LIKE '%...' (or "%...") in the example: no B-tree index can serve it. */
-static int leading_wildcard(const char *sql)
+/*
+ * What the example touches, from src/sql's reading of it: the tables (as
+ * pt-query-digest's "Item" and "Tables" show them) and whether a LIKE or
+ * regular expression has no fixed prefix an index could use.
+ */
+struct shape {
+	char item[160];  /* "SELECT profiles groups" */
+	json_t *tables;  /* array of names */
+	int leading_wildcard;
+};
+
+static void shape_of(const struct dg_class *c, struct shape *sh)
 {
-	for (const char *p = sql; *p; p++) {
-		if (strncasecmp(p, "like", 4) != 0 || (p > sql && isalnum((unsigned char)p[-1])) || isalnum((unsigned char)p[4]))
+	struct sqlcols *cols = xcalloc(1, sizeof(*cols));
+	const char *sql = c->example ? c->example : c->fingerprint;
+	sqlcols_extract(sql, strlen(sql), SQLTOK_ANY, cols);
+	sh->tables = json_array();
+	sh->leading_wildcard = 0;
+	size_t verb = strcspn(c->fingerprint, " ");
+	int n = snprintf(sh->item, sizeof(sh->item), "%.*s", (int)(verb < 20 ? verb : 20), c->fingerprint);
+	for (char *p = sh->item; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+	for (size_t i = 0; i < cols->ntables; i++) {
+		const struct sqlcols_name *t = &cols->tables[i].name;
+		if (!t->len)
 			continue;
-		const char *q = p + 4;
-		while (isspace((unsigned char)*q))
-			q++;
-		if ((*q == '\'' || *q == '"') && q[1] == '%')
-			return 1;
+		json_array_append_new(sh->tables, jsonx_stringn(t->s, t->len));
+		if (n > 0 && (size_t)n < sizeof(sh->item))
+			n += snprintf(sh->item + n, sizeof(sh->item) - (size_t)n, " %.*s", (int)t->len, t->s);
 	}
-	return 0;
+	for (size_t i = 0; i < cols->nrefs; i++)
+		if (cols->refs[i].flags & SQLCOLS_LEADING_WILDCARD)
+			sh->leading_wildcard = 1;
+	free(cols);
 }
 
-static json_t *class_json(const struct dg_class *c, size_t rank, double total)
+static json_t *class_json(const struct dg_class *c, size_t rank, double total, const struct shape *sh)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "rank", json_integer((json_int_t)rank));
 	json_object_set_new(o, "query_id", json_string(c->id));
 	json_object_set_new(o, "fingerprint", jsonx_string(c->fingerprint));
+	json_object_set_new(o, "item", jsonx_string(sh->item));
+	json_object_set(o, "tables", sh->tables);
 	json_object_set_new(o, "count", json_integer(c->count));
 	set_num(o, "time_total_s", c->t_sum);
 	set_num(o, "time_pct", total > 0 ? c->t_sum / total * 100 : 0);
@@ -714,7 +739,8 @@ static json_t *class_json(const struct dg_class *c, size_t rank, double total)
 	return o;
 }
 
-static void class_findings(struct pa_result *r, const struct dg_class *c, const struct budget *db)
+static void class_findings(struct pa_result *r, const struct dg_class *c, const struct budget *db,
+			   const struct shape *sh)
 {
 	double p95 = p_ms(&c->t_hist, 95);
 	double avg_ms = c->t_sum / (double)c->count * 1000;
@@ -756,7 +782,7 @@ static void class_findings(struct pa_result *r, const struct dg_class *c, const 
 		f->has_impact_score = 1;
 		buf_reset(&t);
 	}
-	if (c->example && leading_wildcard(c->example)) {
+	if (sh->leading_wildcard) {
 		buf_printf(&t, "Query %s searches with a leading-wildcard LIKE", c->id);
 		struct pa_finding *f = result_add_finding(r, "leading-wildcard-like", PA_SEV_MEDIUM, buf_str(&t));
 		f->location.query_id = result_str(r, c->id);
@@ -811,8 +837,11 @@ void dg_build_result(struct digest *d, enum dg_order order, size_t limit, struct
 	size_t shown = limit && limit < d->nclasses ? limit : d->nclasses;
 	for (size_t k = 0; k < shown; k++) {
 		const struct dg_class *c = d->classes[idx[k]];
-		json_array_append_new(prof, class_json(c, k + 1, d->time_total));
-		class_findings(r, c, dbb);
+		struct shape sh;
+		shape_of(c, &sh);
+		json_array_append_new(prof, class_json(c, k + 1, d->time_total, &sh));
+		class_findings(r, c, dbb, &sh);
+		json_decref(sh.tables);
 	}
 	json_object_set_new(m, "queries", prof);
 
@@ -1024,11 +1053,12 @@ void dg_print_human(const struct pa_result *r, FILE *out)
 		json_t *q;
 		json_array_foreach(qs, i, q) {
 			const char *fp = json_string_value(json_object_get(q, "fingerprint"));
+			const char *item = json_string_value(json_object_get(q, "item"));
 			fprintf(out, "# %4lld %-19s %9.4f %5.1f%% %7lld %8.4f %5.2f %.40s\n",
 				(long long)json_integer_value(json_object_get(q, "rank")),
 				json_string_value(json_object_get(q, "query_id")), jnum(q, "time_total_s"), jnum(q, "time_pct"),
 				(long long)json_integer_value(json_object_get(q, "count")), jnum(q, "avg_ms") / 1000,
-				jnum(q, "v_m"), fp);
+				jnum(q, "v_m"), item ? item : fp);
 		}
 		json_array_foreach(qs, i, q) {
 			char a[5][24];
@@ -1070,6 +1100,15 @@ void dg_print_human(const struct pa_result *r, FILE *out)
 			const char *db = json_string_value(json_object_get(q, "db"));
 			if (db)
 				fprintf(out, "# Databases    %s\n", db);
+			json_t *tabs = json_object_get(q, "tables");
+			if (json_array_size(tabs)) {
+				fprintf(out, "# Tables      ");
+				size_t ti;
+				json_t *tv;
+				json_array_foreach(tabs, ti, tv)
+					fprintf(out, " %s", json_string_value(tv));
+				fputc('\n', out);
+			}
 			if (json_string_value(json_object_get(q, "first_seen")))
 				fprintf(out, "# Seen         %s to %s\n", json_string_value(json_object_get(q, "first_seen")),
 					json_string_value(json_object_get(q, "last_seen")));

@@ -110,8 +110,20 @@ static const char *const write_function_prefixes[] = {
 	"dblink", NULL,
 };
 
+/*
+ * Is t, called as t(...), a built-in with side effects? A quoted name
+ * ("nextval"(...), `get_lock`(...)) is the same function; a U&"..." name
+ * could spell anything with its escapes, so it counts as one.
+ */
 static int is_write_function(const struct sqltok *t)
 {
+	if (t->kind == SQLTOK_DQUOTED && t->len > 1 && t->s[0] != '"')
+		return 1; /* U&"..." */
+	if (t->kind == SQLTOK_QIDENT || t->kind == SQLTOK_DQUOTED) {
+		struct sqltok w = {SQLTOK_WORD, 0, NULL, 0};
+		sqltok_name(t, &w.s, &w.len);
+		return is_write_function(&w);
+	}
 	if (word_in(t, write_functions))
 		return 1;
 	for (const char *const *p = write_function_prefixes; *p; p++)
@@ -147,6 +159,11 @@ static int scan_read_statement(struct rd *r)
 				return 1;
 			break;
 		}
+		case SQLTOK_QIDENT:
+		case SQLTOK_DQUOTED:
+			if (is_punct(rd_peek(r), '(') && is_write_function(&t))
+				return 1;
+			break;
 		case SQLTOK_OP:
 			if (t.len == 2 && t.s[0] == ':' && t.s[1] == '=')
 				return 1; /* SELECT @v := ...: assigns, like SET */

@@ -33,7 +33,7 @@ static const char *const keywords[] = {
 	"binary", "regexp", "rlike", "similar", "div", "mod", "xor", "use", "force", "ignore",
 	"fetch", "only", "lateral", "tablesample", "duplicate", "default", "high_priority",
 	"low_priority", "sql_calc_found_rows", "sql_no_cache", "sql_cache", "procedure",
-	"outfile", "dumpfile", "of", "nowait", "skip", "natural", "straight_join", NULL,
+	"outfile", "dumpfile", "of", "nowait", "skip", NULL,
 };
 
 /* Words that end a clause and start another one that is not read. */
@@ -56,6 +56,7 @@ struct cx {
 	const struct sqltok *t;
 	const size_t *match; /* for each "(": its ")", or n */
 	const size_t *scope; /* for each token: the "(" of its subquery, or n at the top */
+	const size_t *inner; /* for each token: the innermost "(" around it, or n */
 	size_t n;
 	unsigned dialect;
 	struct sqlcols *out;
@@ -268,10 +269,17 @@ static void find_tables(struct cx *c)
 			continue;
 		int list = 0, into = sqltok_is(t, "into");
 		size_t j = i + 1;
-		if (sqltok_is(t, "from"))
+		if (sqltok_is(t, "from")) {
+			size_t p = c->inner[i];
+			if (i > 0 && kw(c, i - 1, "distinct"))
+				continue; /* IS [NOT] DISTINCT FROM */
+			if (p < c->n && p > 0 && c->t[p - 1].kind == SQLTOK_WORD &&
+			    !kw(c, p + 1, "select") && !kw(c, p + 1, "with"))
+				continue; /* EXTRACT(YEAR FROM d), SUBSTRING(s FROM 2) */
 			list = 1;
+		}
 		else if (sqltok_is(t, "update")) {
-			if (i > 0 && (kw(c, i - 1, "key") || kw(c, i - 1, "for") || kw(c, i - 1, "no")))
+			if (kw(c, i - 1, "key") || kw(c, i - 1, "for") || kw(c, i - 1, "no"))
 				continue; /* ON DUPLICATE KEY UPDATE, FOR [NO KEY] UPDATE */
 			while (kw(c, j, "low_priority") || kw(c, j, "ignore") || kw(c, j, "only"))
 				j++;
@@ -280,7 +288,7 @@ static void find_tables(struct cx *c)
 			if (punct(c, j, '('))
 				continue; /* JOIN ... USING (col) */
 			list = 1;
-		} else if (!sqltok_is(t, "join") && !sqltok_is(t, "straight_join") && !sqltok_is(t, "into")) {
+		} else if (!into && !sqltok_is(t, "join") && !sqltok_is(t, "straight_join")) {
 			continue;
 		}
 		for (;;) {
@@ -537,6 +545,17 @@ static size_t predicate(struct cx *c, size_t i, enum clause cl)
 			emit(c, &l, i, neg ? SQLCOLS_WHERE_RANGE : SQLCOLS_WHERE_EQ, neg | extra);
 			return m + 1;
 		}
+		if (kw(c, m, "distinct") && kw(c, m + 1, "from")) {
+			/* IS NOT DISTINCT FROM: a NULL-safe "="; IS DISTINCT FROM: its negation */
+			unsigned ng = neg ? 0 : SQLCOLS_NEGATED;
+			if (ref_at(c, m + 2, 0, &r)) {
+				emit(c, &l, i, SQLCOLS_JOIN, extra);
+				emit(c, &r, m + 2, SQLCOLS_JOIN, extra);
+				return r.end;
+			}
+			emit(c, &l, i, ng ? SQLCOLS_WHERE_RANGE : SQLCOLS_WHERE_EQ, ng | extra);
+			return m + 2;
+		}
 	}
 	return l.end;
 }
@@ -654,7 +673,8 @@ static void find_columns(struct cx *c)
 				i += 2;
 				continue;
 			}
-			if (word_in(t, other_clauses)) {
+			int distinct_from = sqltok_is(t, "from") && kw(c, i - 1, "distinct");
+			if (word_in(t, other_clauses) && !distinct_from) {
 				f->clause = CL_OTHER;
 				i++;
 				continue;
@@ -708,18 +728,21 @@ void sqlcols_extract(const char *sql, size_t len, unsigned dialect, struct sqlco
 	/* match the parentheses once: for each "(", its ")" (or n) */
 	size_t *match = xmalloc((n ? n : 1) * sizeof(*match));
 	size_t *scope = xmalloc((n ? n : 1) * sizeof(*scope));
+	size_t *inner = xmalloc((n ? n : 1) * sizeof(*inner));
 	size_t *stack = xmalloc((n ? n : 1) * 2 * sizeof(*stack)); /* ( index, cur before it ) */
 	size_t sp = 0, cur = n; /* cur: the innermost open subquery's "(" */
 	for (size_t i = 0; i < n; i++) {
 		match[i] = n;
 		scope[i] = cur;
+		inner[i] = sp ? stack[2 * (sp - 1)] : n;
 		if (toks[i].kind != SQLTOK_PUNCT)
 			continue;
 		if (toks[i].s[0] == '(') {
 			stack[2 * sp] = i;
 			stack[2 * sp + 1] = cur;
 			sp++;
-			if (i + 1 < n && (sqltok_is(&toks[i + 1], "select") || sqltok_is(&toks[i + 1], "with")))
+			if (i + 1 < n && (sqltok_is(&toks[i + 1], "select") ||
+					  sqltok_is(&toks[i + 1], "with")))
 				cur = i;
 		} else if (toks[i].s[0] == ')' && sp) {
 			sp--;
@@ -736,11 +759,13 @@ void sqlcols_extract(const char *sql, size_t len, unsigned dialect, struct sqlco
 	c.t = toks;
 	c.match = match;
 	c.scope = scope;
+	c.inner = inner;
 	c.n = n;
 	c.dialect = dialect;
 	c.out = out;
 	find_tables(&c);
 	find_columns(&c);
+	free(inner);
 	free(scope);
 	free(match);
 	free(toks);

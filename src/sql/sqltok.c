@@ -147,15 +147,22 @@ static const char *const ops2[] = {"<=", ">=", "<>", "!=", "||", "&&", "::", ":=
 				   ">>", "~*", "!~", "@>", "<@", "#>", "?|", "?&", "#-", "=>",
 				   "^@", "&<", "&>", "-|", "|-", "@@", "@?", NULL};
 
+/*
+ * The length of the operator at p. One ending in "*" stops before a "/"
+ * after it: MySQL would end an executable comment there ("!~*" + "/").
+ */
 static size_t op_len(const char *s, size_t p, size_t e)
 {
-	for (int i = 0; ops3[i]; i++)
+	size_t l = 1;
+	for (int i = 0; l == 1 && ops3[i]; i++)
 		if (e - p >= 3 && memcmp(s + p, ops3[i], 3) == 0)
-			return 3;
-	for (int i = 0; ops2[i]; i++)
+			l = 3;
+	for (int i = 0; l == 1 && ops2[i]; i++)
 		if (e - p >= 2 && memcmp(s + p, ops2[i], 2) == 0)
-			return 2;
-	return 1;
+			l = 2;
+	if (l > 1 && s[p + l - 1] == '*' && p + l < e && s[p + l] == '/')
+		l--;
+	return l;
 }
 
 /*
@@ -237,7 +244,8 @@ static size_t lex(const struct sqltok_iter *it, size_t p, struct sqltok *t)
 	case '/':
 		if (c1 != '*')
 			break;
-		if (!pg && p + 2 < e && (s[p + 2] == '!' || (s[p + 2] == 'M' && p + 3 < e && s[p + 3] == '!'))) {
+		if (!pg && p + 2 < e &&
+		    (s[p + 2] == '!' || (s[p + 2] == 'M' && p + 3 < e && s[p + 3] == '!'))) {
 			t->kind = SQLTOK_VCOMMENT;
 			return exec_comment(it, p, &t->flags);
 		}
@@ -297,8 +305,9 @@ static size_t lex(const struct sqltok_iter *it, size_t p, struct sqltok *t)
 		t->kind = SQLTOK_PUNCT;
 		return p + 1;
 	case '.':
-		if (is_digit(c1) && !(p > 0 && (is_word((unsigned char)s[p - 1], d) || s[p - 1] == '`' ||
-						s[p - 1] == '"' || s[p - 1] == ')')))
+		/* .5 is a number, t.5 (a name part) is not */
+		if (is_digit(c1) && !(p > 0 && (is_word((unsigned char)s[p - 1], d) ||
+						s[p - 1] == '`' || s[p - 1] == '"' || s[p - 1] == ')')))
 			return number(it, p, t);
 		t->kind = SQLTOK_PUNCT;
 		return p + 1;

@@ -20,7 +20,7 @@ enum sqltok_kind {
 	SQLTOK_EOF = 0,
 	SQLTOK_WORD,     /* keyword or bare identifier: SELECT, users, _utf8mb4, a$b, 1e_x */
 	SQLTOK_QIDENT,   /* `back-quoted identifier` */
-	SQLTOK_DQUOTED,  /* "...": a string in MySQL, an identifier in PostgreSQL (and ANSI_QUOTES) */
+	SQLTOK_DQUOTED,  /* "...": a string to MySQL, a name to PostgreSQL (and ANSI_QUOTES) */
 	SQLTOK_STRING,   /* '...', N'...', E'...', U&'...' */
 	SQLTOK_DOLLAR,   /* $$...$$, $tag$...$tag$ (PostgreSQL) */
 	SQLTOK_NUMBER,   /* 42, 1.5, .5e-3, 0x1F, 0b101, X'1F', B'0101' */
@@ -34,7 +34,7 @@ enum sqltok_kind {
 
 /* Dialect flags for sqltok_init. With neither MYSQL nor PG: lenient, both at once. */
 #define SQLTOK_MYSQL 0x1     /* "#" comments, "--" only before a space, / *! * / is code, no $$ */
-#define SQLTOK_PG 0x2        /* "#" is an operator, nested / * * /, $$ and $tag$ quoting, "..." ids */
+#define SQLTOK_PG 0x2        /* "#" an operator, nested / * * /, $$ and $tag$ quoting */
 #define SQLTOK_BACKSLASH 0x4 /* a backslash escapes in '...' (and in MySQL's "...") */
 
 /* The usual server settings. */

@@ -74,7 +74,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *sql = (const char *)data;
 	static const unsigned dialects[] = {
-		SQLTOK_ANY, SQLTOK_MYSQL_DEFAULT, SQLTOK_MYSQL, SQLTOK_PG, SQLTOK_PG | SQLTOK_BACKSLASH,
+		SQLTOK_ANY, SQLTOK_MYSQL_DEFAULT, SQLTOK_MYSQL,
+		SQLTOK_PG, SQLTOK_PG | SQLTOK_BACKSLASH,
 	};
 	for (size_t i = 0; i < sizeof(dialects) / sizeof(dialects[0]); i++)
 		check_tokens(sql, size, dialects[i]);

@@ -183,7 +183,8 @@ static const struct fp_case fp_cases[] = {
 	 "select nullable, null_col, x_null from t"},
 	{"TRUE/FALSE (pt-query-digest only)",
 	 "SELECT * FROM t WHERE flag = TRUE AND x = false",
-	 "select * from t where flag = ? and x = ?"},  /* pt-fingerprint 3.2.1: "select * from t where flag = true and x = false" */
+	 "select * from t where flag = ? and x = ?"},
+	/* pt-fingerprint 3.2.1: "select * from t where flag = true and x = false" */
 	{"LIMIT n",
 	 "SELECT * FROM t LIMIT 10",
 	 "select * from t limit ?"},
@@ -209,7 +210,8 @@ static const struct fp_case fp_cases[] = {
 	 "SELECT a FROM t WHERE id = 1 UNION SELECT a FROM t WHERE id = 2",
 	 "select a from t where id = ? /*repeat union*/"},
 	{"UNION ALL x3",
-	 "SELECT a FROM t WHERE b = 1 UNION ALL SELECT a FROM t WHERE b = 2 UNION ALL SELECT a FROM t WHERE b = 3",
+	 "SELECT a FROM t WHERE b = 1 UNION ALL SELECT a FROM t WHERE b = 2 "
+	 "UNION ALL SELECT a FROM t WHERE b = 3",
 	 "select a from t where b = ? /*repeat union all*/"},
 	{"UNION of different selects",
 	 "SELECT a FROM t UNION SELECT b FROM u",
@@ -499,6 +501,7 @@ static void test_tokenizer(void **state)
 		{"SELECT /*!40001 SQL_NO_CACHE */ 1 /*M!100100 x */", SQLTOK_MYSQL_DEFAULT,
 		 "word:SELECT vcomment:/*!40001 SQL_NO_CACHE */ number:1 vcomment:/*M!100100 x */"},
 		{"/*! '*/' */ x", SQLTOK_MYSQL_DEFAULT, "vcomment:/*! '*/' */ word:x"},
+		{"/*!a!~*/ b", SQLTOK_MYSQL_DEFAULT, "vcomment:/*!a!~*/ word:b"},
 		{"$$it's$$ $fn$ a $$ b $fn$ $1 $2::int", SQLTOK_PG,
 		 "dollar:$$it's$$ dollar:$fn$ a $$ b $fn$ param:$1 param:$2 op::: word:int"},
 		{"$$x", SQLTOK_PG, "dollar!:$$x"},
@@ -631,6 +634,11 @@ static void test_classify(void **state)
 		{"SELECT GET_LOCK('x', 10)", 1},
 		{"SELECT * FROM dblink('db', 'DELETE FROM t RETURNING 1') AS x(a int)", 1},
 		{"SELECT set_config('a.b', 'c', false)", 1},
+		{"SELECT pg_catalog.nextval('s')", 1},
+		{"SELECT \"nextval\"('s')", 1},
+		{"SELECT `get_lock`('x', 1)", 1},
+		{"SELECT U&\"nextva\\006c\"('s')", 1},
+		{"SELECT count(*), \"lower\"(name) FROM t", 0},
 		/* executable comments: code to MySQL */
 		{"/*!40101 SET NAMES utf8 */", 1},
 		{"/*!40101 SELECT 1 */", 0},
@@ -740,6 +748,9 @@ static void test_columns(void **state)
 		{"INSERT INTO log (a) SELECT b FROM src WHERE src.c = 1 ON DUPLICATE KEY UPDATE a = VALUES(a)",
 		 "where_eq src.c\n"},
 		{"SELECT \"userId\" FROM \"Users\" u WHERE u.\"orgId\" = $1", "where_eq Users.orgId\n"},
+		{"SELECT EXTRACT(YEAR FROM created) FROM t WHERE a IS NOT DISTINCT FROM $1 "
+		 "AND b IS DISTINCT FROM 2 AND id = 1",
+		 "where_eq t.a\nwhere_range t.b not\nwhere_eq t.id\n"},
 	};
 	struct buf out = BUF_INIT;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
