@@ -125,7 +125,7 @@ static size_t class_of(struct digest *d, const char *fp, size_t len, uint64_t h,
 	size_t j = (size_t)h & (d->cicap - 1);
 	while (d->cindex[j]) {
 		struct dg_class *c = d->classes[d->cindex[j] - 1];
-		if (c->hash == h && strlen(c->fingerprint) == len && memcmp(c->fingerprint, fp, len) == 0)
+		if (c->hash == h && c->fplen == len && memcmp(c->fingerprint, fp, len) == 0)
 			return d->cindex[j] - 1;
 		j = (j + 1) & (d->cicap - 1);
 	}
@@ -133,6 +133,7 @@ static size_t class_of(struct digest *d, const char *fp, size_t len, uint64_t h,
 	c->fingerprint = xmalloc(len + 1);
 	memcpy(c->fingerprint, fp, len);
 	c->fingerprint[len] = '\0';
+	c->fplen = len;
 	c->hash = h;
 	sqlfp_query_id_full(fp, len, c->id);
 	c->is_write = sql ? sqlclass_is_write(sql, sqllen) : 1;
@@ -331,7 +332,7 @@ int dg_add_query(struct digest *d, const struct dg_query *q)
 	buf_reset(&d->fp);
 	sqlfp_fingerprint(q->sql, q->sql_len, &d->fp);
 	uint64_t h = fnv(d->fp.data ? d->fp.data : "", d->fp.len, FNV_INIT);
-	size_t ci = class_of(d, buf_str(&d->fp), d->fp.len, h, q->sql, q->sql_len);
+	size_t ci = class_of(d, d->fp.data ? d->fp.data : "", d->fp.len, h, q->sql, q->sql_len);
 	struct dg_class *c = d->classes[ci];
 	double t = q->query_time_s >= 0 ? q->query_time_s : 0;
 	c->count++;
@@ -528,7 +529,7 @@ int dg_merge(struct digest *dst, const struct digest *src)
 	size_t *map = xcalloc(src->nclasses + 1, sizeof(*map));
 	for (size_t i = 0; i < src->nclasses; i++) {
 		const struct dg_class *s = src->classes[i];
-		size_t di = class_of(dst, s->fingerprint, strlen(s->fingerprint), s->hash, NULL, 0);
+		size_t di = class_of(dst, s->fingerprint, s->fplen, s->hash, NULL, 0);
 		struct dg_class *c = dst->classes[di];
 		map[i] = di;
 		if (c->count == 0)
@@ -698,7 +699,7 @@ static json_t *class_json(const struct dg_class *c, size_t rank, double total, c
 	json_t *o = json_object();
 	json_object_set_new(o, "rank", json_integer((json_int_t)rank));
 	json_object_set_new(o, "query_id", json_string(c->id));
-	json_object_set_new(o, "fingerprint", jsonx_string(c->fingerprint));
+	json_object_set_new(o, "fingerprint", jsonx_stringn(c->fingerprint, c->fplen));
 	json_object_set_new(o, "item", jsonx_string(sh->item));
 	json_object_set(o, "tables", sh->tables);
 	json_object_set_new(o, "count", json_integer(c->count));

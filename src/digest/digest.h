@@ -35,7 +35,8 @@ struct dg_opts {
 };
 
 struct dg_class {
-	char *fingerprint;
+	char *fingerprint;    /* may hold NUL bytes (pt keeps them): use fplen */
+	size_t fplen;
 	char id[40];       /* "0x" + the fingerprint's MD5 in upper-case hex, as pt-query-digest prints it */
 	uint64_t hash;
 	int is_write;

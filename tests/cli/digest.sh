@@ -45,6 +45,11 @@ else
 	not_ok "pt-query-digest is installed (scripts/deps.sh)"
 fi
 
+# Fingerprints may hold NUL bytes (pt keeps them): classes must not merge on them.
+run "$PERFAGENT" digest tests/fixtures/digest/nul.log --json
+[ "$(j "$TMP/out" '[.metrics.overall.unique, [.metrics.queries[].count]] | tostring')" = '[2,[2,1]]' ] &&
+	ok "statements with NUL bytes keep their own classes" || not_ok "NUL classes: $(j "$TMP/out" '.metrics.overall.unique')"
+
 # gzip, several files, stdin.
 gzip -c "$K" >"$TMP/known.log.gz"
 run "$PERFAGENT" digest "$TMP/known.log.gz" --json
