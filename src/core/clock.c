@@ -52,8 +52,7 @@ static int expect(const char **p, const char *set)
 	return 0;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's method). */
-static int64_t days_from_civil(int y, int m, int d)
+int64_t clock_days_from_civil(int64_t y, int m, int d)
 {
 	y -= m <= 2;
 	int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -98,6 +97,6 @@ int clock_parse_rfc3339(const char *s, int64_t *epoch)
 	}
 	if (*p)
 		return -1;
-	*epoch = days_from_civil(Y, M, D) * 86400 + h * 3600 + m * 60 + sec - offset;
+	*epoch = clock_days_from_civil(Y, M, D) * 86400 + h * 3600 + m * 60 + sec - offset;
 	return 0;
 }

@@ -19,6 +19,9 @@ double clock_elapsed_s(int64_t start_ns, int64_t end_ns);
 /* Format t as "2026-11-24T13:00:00Z" into out (at least 21 bytes). */
 void clock_format_rfc3339(time_t t, char out[static 32]);
 
+/* Days from 1970-01-01 to a proleptic Gregorian date (Hinnant's method). */
+int64_t clock_days_from_civil(int64_t y, int m, int d);
+
 /* The current wall time as RFC 3339 UTC. */
 void clock_now_rfc3339(char out[static 32]);
 

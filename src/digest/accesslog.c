@@ -9,27 +9,12 @@
  * first one not after a backslash.
  */
 #include "accesslog.h"
+#include "lex.h"
+#include "../core/clock.h"
 
 #include <string.h>
 
 #define LIT(s) (s), (sizeof(s) - 1)
-
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
-}
-
-static int is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static size_t rtrim(const char *s, size_t n)
-{
-	while (n > 0 && is_space(s[n - 1]))
-		n--;
-	return n;
-}
 
 /* "digits[.digits]", all of s[0, n); *dot says whether it had a point. */
 static int parse_dec(const char *s, size_t n, double *out, int *dot)
@@ -45,7 +30,7 @@ static int parse_dec(const char *s, size_t n, double *out, int *dot)
 			*dot = 1;
 			continue;
 		}
-		if (!is_digit(c))
+		if (!lex_is_digit(c))
 			return -1;
 		any = 1;
 		if (*dot) {
@@ -65,35 +50,12 @@ static int parse_dec(const char *s, size_t n, double *out, int *dot)
 	return 0;
 }
 
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int digits(const char *s, size_t n, size_t i, size_t k)
-{
-	if (i + k > n)
-		return -1;
-	int v = 0;
-	for (size_t j = i; j < i + k; j++) {
-		if (!is_digit(s[j]))
-			return -1;
-		v = v * 10 + (s[j] - '0');
-	}
-	return v;
-}
-
 static int64_t civil_us(int y, int mo, int d, int h, int mi, int sec)
 {
 	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 ||
 	    mi > 59 || sec < 0 || sec > 60)
 		return -1;
-	return ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * INT64_C(60000000) +
+	return ((clock_days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * INT64_C(60000000) +
 	       (int64_t)sec * 1000000;
 }
 
@@ -102,11 +64,11 @@ static int64_t zone_offset(const char *s, size_t n, size_t i)
 {
 	if (i >= n || (s[i] != '+' && s[i] != '-'))
 		return 0;
-	int oh = digits(s, n, i + 1, 2);
+	int oh = lex_digits(s, n, i + 1, 2);
 	size_t j = i + 3;
 	if (j < n && s[j] == ':')
 		j++;
-	int om = digits(s, n, j, 2);
+	int om = lex_digits(s, n, j, 2);
 	if (oh < 0 || om < 0)
 		return 0;
 	int64_t off = ((int64_t)oh * 60 + om) * INT64_C(60000000);
@@ -128,8 +90,8 @@ static int64_t parse_clf_time(const char *s, size_t n)
 	for (int k = 0; k < 12; k++)
 		if (memcmp(s + 3, months + 3 * k, 3) == 0)
 			mo = k + 1;
-	int64_t us = civil_us(digits(s, n, 7, 4), mo, digits(s, n, 0, 2), digits(s, n, 12, 2),
-			      digits(s, n, 15, 2), digits(s, n, 18, 2));
+	int64_t us = civil_us(lex_digits(s, n, 7, 4), mo, lex_digits(s, n, 0, 2), lex_digits(s, n, 12, 2),
+			      lex_digits(s, n, 15, 2), lex_digits(s, n, 18, 2));
 	if (us < 0)
 		return -1;
 	if (n > 21 && s[20] == ' ')
@@ -155,14 +117,14 @@ static int64_t prefix_time(const char *s, size_t n)
 	if (n < 19 || s[4] != '-' || s[7] != '-' || (s[10] != ' ' && s[10] != 'T') ||
 	    s[13] != ':' || s[16] != ':')
 		return -1;
-	int64_t us = civil_us(digits(s, n, 0, 4), digits(s, n, 5, 2), digits(s, n, 8, 2),
-			      digits(s, n, 11, 2), digits(s, n, 14, 2), digits(s, n, 17, 2));
+	int64_t us = civil_us(lex_digits(s, n, 0, 4), lex_digits(s, n, 5, 2), lex_digits(s, n, 8, 2),
+			      lex_digits(s, n, 11, 2), lex_digits(s, n, 14, 2), lex_digits(s, n, 17, 2));
 	if (us < 0)
 		return -1;
 	size_t j = 19;
 	if (j < n && (s[j] == ',' || s[j] == '.')) {
 		int64_t scale = 100000;
-		for (j++; j < n && is_digit(s[j]); j++) {
+		for (j++; j < n && lex_is_digit(s[j]); j++) {
 			us += (s[j] - '0') * scale;
 			scale /= 10;
 		}
@@ -238,10 +200,10 @@ static double request_time(const char *s, size_t n)
 
 int accesslog_parse(const char *s, size_t n, struct dg_hit *ev)
 {
-	n = rtrim(s, n);
+	n = lex_rtrim(s, n);
 	/* client: a word; then ident and user up to the '[' */
 	size_t i = 0;
-	while (i < n && !is_space(s[i]))
+	while (i < n && !lex_is_space(s[i]))
 		i++;
 	if (i == 0 || i >= n)
 		return 0;
@@ -266,7 +228,7 @@ int accesslog_parse(const char *s, size_t n, struct dg_hit *ev)
 	/* status and size */
 	if (i + 4 > n || s[i] != ' ')
 		return 0;
-	int status = digits(s, n, i + 1, 3);
+	int status = lex_digits(s, n, i + 1, 3);
 	if (status < 100 || (i + 4 < n && s[i + 4] != ' '))
 		return 0;
 	i += 4;
@@ -274,7 +236,7 @@ int accesslog_parse(const char *s, size_t n, struct dg_hit *ev)
 	if (i < n) {
 		i++;
 		size_t b = i;
-		while (i < n && !is_space(s[i]))
+		while (i < n && !lex_is_space(s[i]))
 			i++;
 		if (i - b == 1 && s[b] == '-') {
 			bytes = -1;
@@ -283,7 +245,7 @@ int accesslog_parse(const char *s, size_t n, struct dg_hit *ev)
 				return 0;
 			bytes = 0;
 			for (size_t k = b; k < i; k++) {
-				if (!is_digit(s[k]))
+				if (!lex_is_digit(s[k]))
 					return 0;
 				bytes = bytes * 10 + (s[k] - '0');
 			}
@@ -294,7 +256,7 @@ int accesslog_parse(const char *s, size_t n, struct dg_hit *ev)
 	size_t lb2 = 0, le2 = 0;
 	int bare = 0;
 	while (i < n) {
-		while (i < n && is_space(s[i]))
+		while (i < n && lex_is_space(s[i]))
 			i++;
 		if (i >= n)
 			break;
@@ -304,7 +266,7 @@ int accesslog_parse(const char *s, size_t n, struct dg_hit *ev)
 			i = e < n ? e + 1 : n;
 		} else {
 			lb2 = i;
-			while (i < n && !is_space(s[i]))
+			while (i < n && !lex_is_space(s[i]))
 				i++;
 			le2 = i;
 			bare = 1;
@@ -324,7 +286,7 @@ int accesslog_parse(const char *s, size_t n, struct dg_hit *ev)
 
 int accesslog_parse_slow(const char *s, size_t n, struct dg_hit *ev)
 {
-	n = rtrim(s, n);
+	n = lex_rtrim(s, n);
 	const char *k = memmem(s, n, LIT("SLOW: "));
 	if (!k)
 		return 0;
@@ -334,7 +296,7 @@ int accesslog_parse_slow(const char *s, size_t n, struct dg_hit *ev)
 		return -1;
 	size_t pe = (size_t)(t - s);
 	size_t v = pe + 6, i = v;
-	while (i < n && (is_digit(s[i]) || s[i] == '.'))
+	while (i < n && (lex_is_digit(s[i]) || s[i] == '.'))
 		i++;
 	double d;
 	int dot;
@@ -375,7 +337,7 @@ int accesslog_next(struct accesslog *r, struct dg_hit *ev)
 		const char *nl = memchr(s, '\n', r->len - off);
 		size_t n = nl ? (size_t)(nl - s) : r->len - off;
 		r->pos = nl ? off + n + 1 : r->len;
-		if (rtrim(s, n) == 0)
+		if (lex_rtrim(s, n) == 0)
 			continue;
 		int k = slow ? accesslog_parse_slow(s, n, ev) : accesslog_parse(s, n, ev);
 		if (k == 0 && slow)

@@ -9,29 +9,14 @@
  * an entry needs the line alone, which is what makes genlog_sync possible.
  */
 #include "genlog.h"
+#include "lex.h"
+#include "../core/clock.h"
 
 #include <string.h>
 
 #include "slowlog.h"
 
 #define LIT(s) (s), (sizeof(s) - 1)
-
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
-}
-
-static int is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static size_t rtrim(const char *s, size_t n)
-{
-	while (n > 0 && is_space(s[n - 1]))
-		n--;
-	return n;
-}
 
 /* One entry line, taken apart. */
 struct entry {
@@ -55,7 +40,7 @@ static int parse_entry(const char *s, size_t n, struct entry *e)
 	if (n >= 2 && s[0] == '\t' && s[1] == '\t') {
 		i = 2;
 	} else {
-		if (n < 14 || !is_digit(s[0]))
+		if (n < 14 || !lex_is_digit(s[0]))
 			return 0;
 		const char *tab = memchr(s, '\t', n < 40 ? n : 40);
 		if (!tab || slowlog_parse_time(s, (size_t)(tab - s), &e->ts_us) < 0)
@@ -67,7 +52,7 @@ static int parse_entry(const char *s, size_t n, struct entry *e)
 		i++;
 	size_t d = i;
 	uint64_t id = 0;
-	while (i < n && is_digit(s[i]) && i - d < 19)
+	while (i < n && lex_is_digit(s[i]) && i - d < 19)
 		id = id * 10 + (uint64_t)(s[i++] - '0');
 	if (i == d || i >= n || s[i] != ' ')
 		return 0;
@@ -86,7 +71,7 @@ static int parse_entry(const char *s, size_t n, struct entry *e)
 	}
 	e->id = id;
 	e->cmd = s + c;
-	e->cmd_len = rtrim(s + c, i - c);
+	e->cmd_len = lex_rtrim(s + c, i - c);
 	e->arg = i < n ? i + 1 : n;
 	return 1;
 }
@@ -146,12 +131,12 @@ static void conn_connect(struct genlog *r, uint64_t id, const char *s, size_t n)
 	const char *d = on + 4;
 	size_t rest = n - (size_t)(d - s);
 	const char *using = memmem(d, rest, LIT(" using "));
-	size_t dn = using ? (size_t)(using - d) : rtrim(d, rest);
+	size_t dn = using ? (size_t)(using - d) : lex_rtrim(d, rest);
 	while (dn > 0 && *d == ' ') {
 		d++;
 		dn--;
 	}
-	dn = rtrim(d, dn);
+	dn = lex_rtrim(d, dn);
 	if (dn > 0) {
 		c->db = d;
 		c->db_len = clamp32(dn);
@@ -165,9 +150,9 @@ static void conn_db(struct genlog *r, uint64_t id, const char *s, size_t n)
 		s++;
 		n--;
 	}
-	n = rtrim(s, n);
+	n = lex_rtrim(s, n);
 	if (n > 0 && s[n - 1] == ';')
-		n = rtrim(s, n - 1);
+		n = lex_rtrim(s, n - 1);
 	if (n > 0 && s[n - 1] == '`')
 		n--;
 	struct genlog_conn *c = conn_slot(r, id, 1);
@@ -203,9 +188,9 @@ static int finish(struct genlog *r, struct pending *p, struct dg_query *ev)
 {
 	p->open = 0;
 	const char *s = r->buf + p->sql_off;
-	size_t n = rtrim(s, p->sql_end - p->sql_off);
+	size_t n = lex_rtrim(s, p->sql_end - p->sql_off);
 	if (n > 0 && s[n - 1] == ';')
-		n = rtrim(s, n - 1);
+		n = lex_rtrim(s, n - 1);
 	if (n == 0 || !p->nl) {
 		r->garbled++;
 		return 0;
@@ -262,11 +247,11 @@ int genlog_next(struct genlog *r, struct dg_query *ev)
 		}
 		if (!is_entry) {
 			if (p.open) {
-				size_t t = rtrim(s, n);
+				size_t t = lex_rtrim(s, n);
 				if (t > 0)
 					p.sql_end = off + t;
 				p.nl = nl != NULL;
-			} else if (!other && !r->stray && rtrim(s, n) > 0) {
+			} else if (!other && !r->stray && lex_rtrim(s, n) > 0) {
 				r->garbled++;
 				r->stray = 1;
 			}
@@ -284,7 +269,7 @@ int genlog_next(struct genlog *r, struct dg_query *ev)
 			p.nl = nl != NULL;
 			p.start = off;
 			p.sql_off = off + e.arg;
-			p.sql_end = off + e.arg + rtrim(arg, an);
+			p.sql_end = off + e.arg + lex_rtrim(arg, an);
 			p.q.ts_us = r->last_ts_us;
 			p.q.conn_id = e.id;
 			p.q.query_time_s = -1;
@@ -294,7 +279,7 @@ int genlog_next(struct genlog *r, struct dg_query *ev)
 			p.q.bytes_sent = -1;
 			other = 0;
 		} else if (cmd_is(&e, LIT("Connect")) || cmd_is(&e, LIT("Change user"))) {
-			conn_connect(r, e.id, arg, rtrim(arg, an));
+			conn_connect(r, e.id, arg, lex_rtrim(arg, an));
 		} else if (cmd_is(&e, LIT("Init DB"))) {
 			conn_db(r, e.id, arg, an);
 		} else if (cmd_is(&e, LIT("Quit"))) {

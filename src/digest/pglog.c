@@ -16,6 +16,8 @@
  * record is taken with any count from the 14 that reach the message.
  */
 #include "pglog.h"
+#include "lex.h"
+#include "../core/clock.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -25,16 +27,6 @@
 static int starts(const char *s, size_t n, const char *p, size_t n2)
 {
 	return n >= n2 && memcmp(s, p, n2) == 0;
-}
-
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
-}
-
-static int is_digit(char c)
-{
-	return c >= '0' && c <= '9';
 }
 
 static int is_upper(char c)
@@ -49,14 +41,7 @@ static int is_alpha(char c)
 
 static int is_word(char c)
 {
-	return is_alpha(c) || is_digit(c) || c == '_';
-}
-
-static size_t rtrim(const char *s, size_t n)
-{
-	while (n > 0 && is_space(s[n - 1]))
-		n--;
-	return n;
+	return is_alpha(c) || lex_is_digit(c) || c == '_';
 }
 
 /*
@@ -77,7 +62,7 @@ static int parse_dec(const char *s, size_t n, int shift, double *out)
 			dot = 1;
 			continue;
 		}
-		if (!is_digit(c))
+		if (!lex_is_digit(c))
 			return -1;
 		any = 1;
 		if (dot) {
@@ -97,29 +82,6 @@ static int parse_dec(const char *s, size_t n, int shift, double *out)
 	return 0;
 }
 
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int digits(const char *s, size_t n, size_t i, size_t k)
-{
-	if (i + k > n)
-		return -1;
-	int v = 0;
-	for (size_t j = i; j < i + k; j++) {
-		if (!is_digit(s[j]))
-			return -1;
-		v = v * 10 + (s[j] - '0');
-	}
-	return v;
-}
-
 /*
  * A PostgreSQL log time at s: "2026-11-24 10:00:00[.123][ ZONE]" (%m, %t,
  * csvlog). ZONE is an abbreviation or a numeric offset ("+03", "-05:30");
@@ -132,18 +94,18 @@ static size_t parse_pg_time(const char *s, size_t n, int64_t *out)
 	if (n < 19 || s[4] != '-' || s[7] != '-' || (s[10] != ' ' && s[10] != 'T') ||
 	    s[13] != ':' || s[16] != ':')
 		return 0;
-	int y = digits(s, n, 0, 4), mo = digits(s, n, 5, 2), d = digits(s, n, 8, 2);
-	int h = digits(s, n, 11, 2), mi = digits(s, n, 14, 2), sec = digits(s, n, 17, 2);
+	int y = lex_digits(s, n, 0, 4), mo = lex_digits(s, n, 5, 2), d = lex_digits(s, n, 8, 2);
+	int h = lex_digits(s, n, 11, 2), mi = lex_digits(s, n, 14, 2), sec = lex_digits(s, n, 17, 2);
 	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 ||
 	    mi > 59 || sec < 0 || sec > 60)
 		return 0;
-	int64_t us = ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * INT64_C(60000000) +
+	int64_t us = ((clock_days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * INT64_C(60000000) +
 		     (int64_t)sec * 1000000;
 	size_t i = 19;
 	if (i < n && s[i] == '.') {
 		int64_t scale = 100000;
 		i++;
-		while (i < n && is_digit(s[i])) {
+		while (i < n && lex_is_digit(s[i])) {
 			us += (s[i] - '0') * scale;
 			scale /= 10;
 			i++;
@@ -151,14 +113,14 @@ static size_t parse_pg_time(const char *s, size_t n, int64_t *out)
 	}
 	if (i + 1 < n && s[i] == ' ' && (s[i + 1] == '+' || s[i + 1] == '-')) {
 		size_t j = i + 2;
-		int oh = digits(s, n, j, 2), om = 0;
+		int oh = lex_digits(s, n, j, 2), om = 0;
 		if (oh >= 0) {
 			j += 2;
-			if (j < n && s[j] == ':' && digits(s, n, j + 1, 2) >= 0) {
-				om = digits(s, n, j + 1, 2);
+			if (j < n && s[j] == ':' && lex_digits(s, n, j + 1, 2) >= 0) {
+				om = lex_digits(s, n, j + 1, 2);
 				j += 3;
-			} else if (digits(s, n, j, 2) >= 0) {
-				om = digits(s, n, j, 2);
+			} else if (lex_digits(s, n, j, 2) >= 0) {
+				om = lex_digits(s, n, j, 2);
 				j += 2;
 			}
 			int64_t off = ((int64_t)oh * 60 + om) * INT64_C(60000000);
@@ -222,7 +184,7 @@ static int find_severity(const char *s, size_t n, struct sev *sv)
 		size_t k = (size_t)(c - s);
 		if (k + 2 < n && s[k + 1] == ' ' && s[k + 2] == ' ') {
 			size_t w = k;
-			while (w > 0 && (is_upper(s[w - 1]) || is_digit(s[w - 1])))
+			while (w > 0 && (is_upper(s[w - 1]) || lex_is_digit(s[w - 1])))
 				w--;
 			int alone = w == 0 || s[w - 1] == ' ' || s[w - 1] == '\t';
 			if (alone && is_severity(s + w, k - w)) {
@@ -266,12 +228,12 @@ static int parse_message(const char *m, size_t n, double *dur, size_t *sql)
 	if (starts(m, n, LIT("duration: "))) {
 		i = 10;
 		size_t v = i;
-		while (i < n && !is_space(m[i]))
+		while (i < n && !lex_is_space(m[i]))
 			i++;
 		if (parse_dec(m + v, i - v, 3, dur) < 0 || !starts(m + i, n - i, LIT(" ms")))
 			return MSG_BAD;
 		i += 3;
-		if (rtrim(m + i, n - i) == 0)
+		if (lex_rtrim(m + i, n - i) == 0)
 			return MSG_OTHER; /* log_duration: no statement named */
 		if (!starts(m + i, n - i, LIT("  ")))
 			return MSG_BAD;
@@ -348,7 +310,7 @@ static void parse_prefix(const char *s, size_t n, struct dg_query *q)
 				continue;
 			size_t d = k + 1, e = d;
 			uint64_t v = 0;
-			while (e < n && is_digit(s[e]) && e - d < 18)
+			while (e < n && lex_is_digit(s[e]) && e - d < 18)
 				v = v * 10 + (uint64_t)(s[e++] - '0');
 			if (e > d && e < n && (s[e] == ']' || (pass == 1 && s[e] == '-'))) {
 				pid = v;
@@ -359,7 +321,7 @@ static void parse_prefix(const char *s, size_t n, struct dg_query *q)
 			const char *v;
 			size_t vn;
 			if (prefix_value(s, n, LIT("pid="), &v, &vn)) {
-				for (size_t k = 0; k < vn && k < 18 && is_digit(v[k]); k++) {
+				for (size_t k = 0; k < vn && k < 18 && lex_is_digit(v[k]); k++) {
 					pid = pid * 10 + (uint64_t)(v[k] - '0');
 					have = 1;
 				}
@@ -384,8 +346,8 @@ static void parse_prefix(const char *s, size_t n, struct dg_query *q)
 		q->host_len = vn;
 	}
 	if (!q->user && !q->db) {
-		size_t e = rtrim(s, n), b = e;
-		while (b > 0 && !is_space(s[b - 1]))
+		size_t e = lex_rtrim(s, n), b = e;
+		while (b > 0 && !lex_is_space(s[b - 1]))
 			b--;
 		const char *at = memchr(s + b, '@', e - b);
 		if (at && s[b] != '[' && !memchr(s + b, '=', e - b)) {
@@ -435,9 +397,9 @@ static void empty_query(struct dg_query *q)
 /* Statement text: no trailing blanks, no final ';'. */
 static size_t trim_sql(const char *s, size_t n)
 {
-	n = rtrim(s, n);
+	n = lex_rtrim(s, n);
 	if (n > 0 && s[n - 1] == ';')
-		n = rtrim(s, n - 1);
+		n = lex_rtrim(s, n - 1);
 	return n;
 }
 
@@ -508,7 +470,7 @@ static int next_stderr(struct pglog *r, struct dg_query *ev)
 		r->pos = next;
 		if (!entry) {
 			if (p.open) {
-				size_t t = rtrim(s, n);
+				size_t t = lex_rtrim(s, n);
 				if (t > 0)
 					p.sql_end = off + t;
 				p.multi = 1;
@@ -535,7 +497,7 @@ static int next_stderr(struct pglog *r, struct dg_query *ev)
 		p.nl = nl != NULL;
 		p.start = off;
 		p.sql_off = off + sv.msg + at;
-		p.sql_end = p.sql_off + rtrim(m + at, mn - at);
+		p.sql_end = p.sql_off + lex_rtrim(m + at, mn - at);
 		p.q.query_time_s = dur;
 		parse_prefix(s, sv.word, &p.q);
 	}
@@ -696,7 +658,7 @@ static int csv_event(struct pglog *r, const struct field *f, struct dg_query *ev
 	if (hn) {
 		/* "10.0.0.5:47746" -> "10.0.0.5"; "[local]" stays */
 		size_t c = hn;
-		while (c > 0 && is_digit(t[2][c - 1]))
+		while (c > 0 && lex_is_digit(t[2][c - 1]))
 			c--;
 		if (c > 0 && c < hn && t[2][c - 1] == ':')
 			hn = c - 1;
@@ -707,7 +669,7 @@ static int csv_event(struct pglog *r, const struct field *f, struct dg_query *ev
 	if (parse_pg_time(r->buf + f[0].off, f[0].len, &us))
 		ev->ts_us = us;
 	uint64_t pid = 0;
-	for (size_t i = 0; i < f[3].len && i < 18 && is_digit(r->buf[f[3].off + i]); i++)
+	for (size_t i = 0; i < f[3].len && i < 18 && lex_is_digit(r->buf[f[3].off + i]); i++)
 		pid = pid * 10 + (uint64_t)(r->buf[f[3].off + i] - '0');
 	ev->conn_id = pid;
 	return 1;
@@ -728,7 +690,7 @@ static int next_csv(struct pglog *r, struct dg_query *ev)
 		size_t n = nl ? (size_t)(nl - s) : r->len - off;
 		size_t next = nl ? off + n + 1 : r->len;
 		if (!pglog_is_csv_start(s, n)) {
-			if (rtrim(s, n) > 0 && !r->stray) {
+			if (lex_rtrim(s, n) > 0 && !r->stray) {
 				r->garbled++;
 				r->stray = 1;
 			}

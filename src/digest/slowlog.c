@@ -31,6 +31,8 @@
  * was cut short is told from one that was not.
  */
 #include "slowlog.h"
+#include "lex.h"
+#include "../core/clock.h"
 
 #include <string.h>
 
@@ -42,32 +44,14 @@ static int starts(const char *s, size_t n, const char *p, size_t n2)
 	return n >= n2 && memcmp(s, p, n2) == 0;
 }
 
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
-}
-
-static int is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
 static int is_word(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_';
-}
-
-/* Length of s[0, n) without trailing white space. */
-static size_t rtrim(const char *s, size_t n)
-{
-	while (n > 0 && is_space(s[n - 1]))
-		n--;
-	return n;
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || lex_is_digit(c) || c == '_';
 }
 
 static int is_blank(const char *s, size_t n)
 {
-	return rtrim(s, n) == 0;
+	return lex_rtrim(s, n) == 0;
 }
 
 /*
@@ -80,7 +64,7 @@ static int parse_int(const char *s, size_t n, int64_t *out)
 		return -1;
 	int64_t v = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (!is_digit(s[i]))
+		if (!lex_is_digit(s[i]))
 			return -1;
 		v = v * 10 + (s[i] - '0');
 	}
@@ -107,7 +91,7 @@ static int parse_dec(const char *s, size_t n, double *out)
 			dot = 1;
 			continue;
 		}
-		if (!is_digit(c))
+		if (!lex_is_digit(c))
 			return -1;
 		any = 1;
 		if (dot) {
@@ -127,40 +111,15 @@ static int parse_dec(const char *s, size_t n, double *out)
 	return 0;
 }
 
-/* Days from 1970-01-01 to the given civil date (proleptic Gregorian). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* k digits at s[i, i + k) as a number, or -1. */
-static int digits(const char *s, size_t n, size_t i, size_t k)
-{
-	if (i + k > n)
-		return -1;
-	int v = 0;
-	for (size_t j = i; j < i + k; j++) {
-		if (!is_digit(s[j]))
-			return -1;
-		v = v * 10 + (s[j] - '0');
-	}
-	return v;
-}
-
 static int64_t civil_us(int y, int mo, int d, int h, int mi, int sec)
 {
-	int64_t days = days_from_civil(y, mo, d);
+	int64_t days = clock_days_from_civil(y, mo, d);
 	return ((days * 24 + h) * 60 + mi) * INT64_C(60000000) + (int64_t)sec * 1000000;
 }
 
 int slowlog_parse_time(const char *s, size_t n, int64_t *out)
 {
-	n = rtrim(s, n);
+	n = lex_rtrim(s, n);
 	while (n > 0 && *s == ' ') {
 		s++;
 		n--;
@@ -168,31 +127,31 @@ int slowlog_parse_time(const char *s, size_t n, int64_t *out)
 	int y, mo, d, h, mi, sec;
 	size_t i;
 	if (n >= 19 && s[4] == '-' && s[7] == '-' && (s[10] == 'T' || s[10] == ' ')) {
-		y = digits(s, n, 0, 4);
-		mo = digits(s, n, 5, 2);
-		d = digits(s, n, 8, 2);
-		h = digits(s, n, 11, 2);
-		mi = digits(s, n, 14, 2);
-		sec = digits(s, n, 17, 2);
+		y = lex_digits(s, n, 0, 4);
+		mo = lex_digits(s, n, 5, 2);
+		d = lex_digits(s, n, 8, 2);
+		h = lex_digits(s, n, 11, 2);
+		mi = lex_digits(s, n, 14, 2);
+		sec = lex_digits(s, n, 17, 2);
 		if (s[13] != ':' || s[16] != ':')
 			return -1;
 		i = 19;
 	} else {
-		int ymd = digits(s, n, 0, 6);
+		int ymd = lex_digits(s, n, 0, 6);
 		if (ymd < 0 || n < 13 || s[6] != ' ')
 			return -1;
 		i = 7;
 		if (s[i] == ' ')
 			i++;
 		size_t hl = (i + 1 < n && s[i + 1] == ':') ? 1 : 2;
-		h = digits(s, n, i, hl);
+		h = lex_digits(s, n, i, hl);
 		i += hl;
 		if (i >= n || s[i] != ':')
 			return -1;
-		mi = digits(s, n, i + 1, 2);
+		mi = lex_digits(s, n, i + 1, 2);
 		if (i + 3 >= n || s[i + 3] != ':')
 			return -1;
-		sec = digits(s, n, i + 4, 2);
+		sec = lex_digits(s, n, i + 4, 2);
 		i += 6;
 		y = ymd / 10000;
 		y += y < 70 ? 2000 : 1900;
@@ -206,7 +165,7 @@ int slowlog_parse_time(const char *s, size_t n, int64_t *out)
 	if (i < n && s[i] == '.') {
 		int64_t f = 0, scale = 100000;
 		size_t j = i + 1;
-		while (j < n && is_digit(s[j])) {
+		while (j < n && lex_is_digit(s[j])) {
 			f += (s[j] - '0') * scale;
 			scale /= 10;
 			j++;
@@ -219,11 +178,11 @@ int slowlog_parse_time(const char *s, size_t n, int64_t *out)
 	if (i < n && s[i] == 'Z') {
 		i++;
 	} else if (i < n && (s[i] == '+' || s[i] == '-')) {
-		int oh = digits(s, n, i + 1, 2), om;
+		int oh = lex_digits(s, n, i + 1, 2), om;
 		size_t j = i + 3;
 		if (j < n && s[j] == ':')
 			j++;
-		om = digits(s, n, j, 2);
+		om = lex_digits(s, n, j, 2);
 		if (oh < 0 || om < 0)
 			return -1;
 		int64_t off = ((int64_t)oh * 60 + om) * INT64_C(60000000);
@@ -239,23 +198,23 @@ int slowlog_parse_time(const char *s, size_t n, int64_t *out)
 /* Cheap tests first: this runs on every statement line. */
 int slowlog_is_banner(const char *s, size_t n)
 {
-	n = rtrim(s, n);
+	n = lex_rtrim(s, n);
 	if (n < 8)
 		return 0;
 	if (s[0] == 'T' || s[0] == 't') {
 		if (n >= 9 && (s[1] | 0x20) == 'c' && (s[2] | 0x20) == 'p' && s[3] == ' ' &&
 		    (s[4] | 0x20) == 'p' && memcmp(s + 5, "ort:", 4) == 0)
 			return 1;
-		if (starts(s, n, LIT("Time")) && is_space(s[4])) {
+		if (starts(s, n, LIT("Time")) && lex_is_space(s[4])) {
 			size_t i = 4;
-			while (i < n && is_space(s[i]))
+			while (i < n && lex_is_space(s[i]))
 				i++;
 			if (!starts(s + i, n - i, LIT("Id")))
 				return 0;
 			i += 2;
-			if (i >= n || !is_space(s[i]))
+			if (i >= n || !lex_is_space(s[i]))
 				return 0;
-			while (i < n && is_space(s[i]))
+			while (i < n && lex_is_space(s[i]))
 				i++;
 			return starts(s + i, n - i, LIT("Command"));
 		}
@@ -372,16 +331,16 @@ static void header_fields(struct pending *p, const char *s, size_t n)
 		while (i < n && is_word(s[i]))
 			i++;
 		size_t kn = i - k;
-		if (i >= n || s[i] != ':' || (i + 1 < n && !is_space(s[i + 1]))) {
-			while (i < n && !is_space(s[i]))
+		if (i >= n || s[i] != ':' || (i + 1 < n && !lex_is_space(s[i + 1]))) {
+			while (i < n && !lex_is_space(s[i]))
 				i++;
 			continue;
 		}
 		i++;
-		while (i < n && is_space(s[i]))
+		while (i < n && lex_is_space(s[i]))
 			i++;
 		size_t v = i;
-		while (i < n && !is_space(s[i]))
+		while (i < n && !lex_is_space(s[i]))
 			i++;
 		size_t vn = i - v;
 		if (vn > 1 && s[i - 1] == ':' && is_word(s[v])) {
@@ -418,7 +377,7 @@ static void user_host(struct pending *p, const char *s, size_t n)
 		u++;
 		ue = cb ? (size_t)(cb - s) : end;
 	}
-	ue = u + rtrim(s + u, ue - u);
+	ue = u + lex_rtrim(s + u, ue - u);
 	if (ue > u) {
 		p->q.user = s + u;
 		p->q.user_len = ue - u;
@@ -429,7 +388,7 @@ static void user_host(struct pending *p, const char *s, size_t n)
 	while (i < n && s[i] == ' ')
 		i++;
 	size_t h = i;
-	while (i < n && !is_space(s[i]) && s[i] != '[')
+	while (i < n && !lex_is_space(s[i]) && s[i] != '[')
 		i++;
 	size_t he = i;
 	while (i < n && s[i] == ' ')
@@ -475,13 +434,13 @@ static void header_line(struct slowlog *r, struct pending *p, const char *s, siz
 /* "use db;" (the name may be in backquotes). Returns 1 if the line is one. */
 static int use_line(struct slowlog *r, const char *s, size_t n)
 {
-	n = rtrim(s, n);
+	n = lex_rtrim(s, n);
 	if (n < 6 || memcmp(s, "use ", 4) != 0 || s[n - 1] != ';')
 		return 0;
 	size_t i = 4, e = n - 1;
 	while (i < e && s[i] == ' ')
 		i++;
-	e = i + rtrim(s + i, e - i);
+	e = i + lex_rtrim(s + i, e - i);
 	if (e - i >= 2 && s[i] == '`' && s[e - 1] == '`') {
 		i++;
 		e--;
@@ -501,7 +460,7 @@ static int use_line(struct slowlog *r, const char *s, size_t n)
  */
 static int set_line(struct pending *p, const char *s, size_t n)
 {
-	n = rtrim(s, n);
+	n = lex_rtrim(s, n);
 	if (n < 6 || memcmp(s, "SET ", 4) != 0 || s[n - 1] != ';')
 		return 0;
 	size_t i = 4, end = n - 1;
@@ -550,9 +509,9 @@ static int finish(struct slowlog *r, struct pending *p, struct dg_query *ev)
 		return 0;
 	}
 	const char *s = r->buf + p->sql_off;
-	size_t n = rtrim(s, p->sql_end - p->sql_off);
+	size_t n = lex_rtrim(s, p->sql_end - p->sql_off);
 	if (n > 0 && s[n - 1] == ';')
-		n = rtrim(s, n - 1);
+		n = lex_rtrim(s, n - 1);
 	if (n == 0) {
 		r->garbled++;
 		return 0;
@@ -607,7 +566,7 @@ int slowlog_next(struct slowlog *r, struct dg_query *ev)
 				st = S_SEEK;
 				continue; /* look at this line again, between events */
 			}
-			size_t t = rtrim(s, n);
+			size_t t = lex_rtrim(s, n);
 			if (t > 0) {
 				p.semi = s[t - 1] == ';';
 				p.sql_end = off + t;
@@ -632,7 +591,7 @@ int slowlog_next(struct slowlog *r, struct dg_query *ev)
 		}
 		/* S_HEAD or S_PRE */
 		if (s[0] == '#' && starts(s, n, LIT("# administrator command:"))) {
-			size_t t = rtrim(s, n);
+			size_t t = lex_rtrim(s, n);
 			p.sql_off = off + 2;
 			p.sql_end = off + t;
 			p.semi = t > 0 && s[t - 1] == ';';
@@ -670,7 +629,7 @@ int slowlog_next(struct slowlog *r, struct dg_query *ev)
 		}
 		/* the statement's first line */
 		{
-			size_t t = rtrim(s, n);
+			size_t t = lex_rtrim(s, n);
 			st = S_SQL;
 			p.sql_off = off;
 			p.sql_end = off + t;
