@@ -16,40 +16,6 @@
 
 #define LIT(s) (s), (sizeof(s) - 1)
 
-/* "digits[.digits]", all of s[0, n); *dot says whether it had a point. */
-static int parse_dec(const char *s, size_t n, double *out, int *dot)
-{
-	static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9,
-				     1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
-	uint64_t m = 0;
-	int ndig = 0, frac = 0, any = 0;
-	*dot = 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (c == '.' && !*dot) {
-			*dot = 1;
-			continue;
-		}
-		if (!lex_is_digit(c))
-			return -1;
-		any = 1;
-		if (*dot) {
-			if (frac >= 18 || ndig >= 18)
-				continue;
-			frac++;
-		} else if (ndig >= 18) {
-			return -1;
-		}
-		m = m * 10 + (uint64_t)(c - '0');
-		if (m)
-			ndig++;
-	}
-	if (!any)
-		return -1;
-	*out = (double)m / p10[frac];
-	return 0;
-}
-
 static int64_t civil_us(int y, int mo, int d, int h, int mi, int sec)
 {
 	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 ||
@@ -193,7 +159,7 @@ static double request_time(const char *s, size_t n)
 	}
 	double v;
 	int dot;
-	if (parse_dec(s, n, &v, &dot) < 0)
+	if (lex_parse_dec(s, n, 0, &v, &dot) < 0)
 		return -1;
 	return dot ? v : v / 1e6;
 }
@@ -300,7 +266,7 @@ int accesslog_parse_slow(const char *s, size_t n, struct dg_hit *ev)
 		i++;
 	double d;
 	int dot;
-	if (parse_dec(s + v, i - v, &d, &dot) < 0)
+	if (lex_parse_dec(s + v, i - v, 0, &d, &dot) < 0)
 		return -1;
 	size_t un = n - i;
 	const char *u = s + i;

@@ -39,4 +39,15 @@ static inline int lex_digits(const char *s, size_t n, size_t i, size_t k)
 	return v;
 }
 
+/*
+ * An exact decimal "digits[.digits]" filling all of s[0, n), divided by
+ * 10^shift (3 reads milliseconds as seconds): the digits are gathered as an
+ * integer and divided once by a power of ten, so "0.000123" is the double
+ * nearest 123e-6, not a sum of rounding errors. Digits past the 18th
+ * significant one are dropped; a longer integer part is an error. *had_dot
+ * (when not NULL) says whether there was a point. 0, or -1 when s is not
+ * such a number.
+ */
+int lex_parse_dec(const char *s, size_t n, int shift, double *out, int *had_dot);
+
 #endif

@@ -45,44 +45,6 @@ static int is_word(char c)
 }
 
 /*
- * "digits[.digits]" (all of s[0, n)) divided by 10^shift: durations are
- * logged in ms, and dividing the gathered digits once by the right power of
- * ten gives the correctly rounded number of seconds.
- */
-static int parse_dec(const char *s, size_t n, int shift, double *out)
-{
-	static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
-				     1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
-				     1e20, 1e21};
-	uint64_t m = 0;
-	int ndig = 0, frac = 0, dot = 0, any = 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (c == '.' && !dot) {
-			dot = 1;
-			continue;
-		}
-		if (!lex_is_digit(c))
-			return -1;
-		any = 1;
-		if (dot) {
-			if (frac >= 18 || ndig >= 18)
-				continue;
-			frac++;
-		} else if (ndig >= 18) {
-			return -1;
-		}
-		m = m * 10 + (uint64_t)(c - '0');
-		if (m)
-			ndig++;
-	}
-	if (!any)
-		return -1;
-	*out = (double)m / p10[frac + shift];
-	return 0;
-}
-
-/*
  * A PostgreSQL log time at s: "2026-11-24 10:00:00[.123][ ZONE]" (%m, %t,
  * csvlog). ZONE is an abbreviation or a numeric offset ("+03", "-05:30");
  * offsets are applied, abbreviations taken as UTC (the zone database is not
@@ -230,7 +192,7 @@ static int parse_message(const char *m, size_t n, double *dur, size_t *sql)
 		size_t v = i;
 		while (i < n && !lex_is_space(m[i]))
 			i++;
-		if (parse_dec(m + v, i - v, 3, dur) < 0 || !starts(m + i, n - i, LIT(" ms")))
+		if (lex_parse_dec(m + v, i - v, 3, dur, NULL) < 0 || !starts(m + i, n - i, LIT(" ms")))
 			return MSG_BAD;
 		i += 3;
 		if (lex_rtrim(m + i, n - i) == 0)

@@ -72,45 +72,6 @@ static int parse_int(const char *s, size_t n, int64_t *out)
 	return 0;
 }
 
-/*
- * Parse all of s[0, n) as "digits[.digits]" — how the server prints times.
- * The digits are gathered into one integer and divided once by a power of
- * ten, which gives the correctly rounded double for up to 15 significant
- * digits (the server prints at most 12). Fraction digits past the 18th
- * significant one are dropped; a longer integer part is an error.
- */
-static int parse_dec(const char *s, size_t n, double *out)
-{
-	static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9,
-				     1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
-	uint64_t m = 0;
-	int ndig = 0, frac = 0, dot = 0, any = 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (c == '.' && !dot) {
-			dot = 1;
-			continue;
-		}
-		if (!lex_is_digit(c))
-			return -1;
-		any = 1;
-		if (dot) {
-			if (frac >= 18 || ndig >= 18)
-				continue; /* beyond what a double holds anyway */
-			frac++;
-		} else if (ndig >= 18) {
-			return -1; /* an integer part this long is not a time */
-		}
-		m = m * 10 + (uint64_t)(c - '0');
-		if (m)
-			ndig++;
-	}
-	if (!any)
-		return -1;
-	*out = (double)m / p10[frac];
-	return 0;
-}
-
 static int64_t civil_us(int y, int mo, int d, int h, int mi, int sec)
 {
 	int64_t days = clock_days_from_civil(y, mo, d);
@@ -290,7 +251,7 @@ static void header_field(struct pending *p, const char *k, size_t kn, const char
 	case 9:
 		if (memcmp(k, "Rows_sent", 9) == 0 && parse_int(v, vn, &p->q.rows_sent) < 0)
 			p->bad = 1;
-		else if (memcmp(k, "Lock_time", 9) == 0 && parse_dec(v, vn, &p->q.lock_time_s) < 0)
+		else if (memcmp(k, "Lock_time", 9) == 0 && lex_parse_dec(v, vn, 0, &p->q.lock_time_s, NULL) < 0)
 			p->bad = 1;
 		else if (memcmp(k, "Thread_id", 9) == 0) {
 			if (parse_int(v, vn, &iv) < 0)
@@ -300,7 +261,7 @@ static void header_field(struct pending *p, const char *k, size_t kn, const char
 		}
 		break;
 	case 10:
-		if (memcmp(k, "Query_time", 10) == 0 && parse_dec(v, vn, &p->q.query_time_s) < 0)
+		if (memcmp(k, "Query_time", 10) == 0 && lex_parse_dec(v, vn, 0, &p->q.query_time_s, NULL) < 0)
 			p->bad = 1;
 		else if (memcmp(k, "Bytes_sent", 10) == 0 && parse_int(v, vn, &p->q.bytes_sent) < 0)
 			p->bad = 1;
@@ -482,7 +443,7 @@ static int set_line(struct pending *p, const char *s, size_t n)
 			i++;
 		if (kn == 9 && memcmp(s + k, "timestamp", 9) == 0) {
 			double d;
-			if (parse_dec(s + v, vn, &d) < 0 || d > 32503680000.0) /* year 3000 */
+			if (lex_parse_dec(s + v, vn, 0, &d, NULL) < 0 || d > 32503680000.0) /* year 3000 */
 				return 0;
 			ts = (int64_t)(d * 1e6 + 0.5);
 			has_ts = 1;
