@@ -320,10 +320,5 @@ int accesslog_next(struct accesslog *r, struct dg_hit *ev)
 
 size_t accesslog_sync(const char *buf, size_t len, size_t from)
 {
-	if (from >= len)
-		return len;
-	if (from == 0 || buf[from - 1] == '\n')
-		return from;
-	const char *nl = memchr(buf + from, '\n', len - from);
-	return nl ? (size_t)(nl - buf) + 1 : len;
+	return lex_line_at_or_after(buf, len, from);
 }

@@ -4,6 +4,7 @@
 #include "lex.h"
 
 #include <stdint.h>
+#include <string.h>
 
 int lex_parse_dec(const char *s, size_t n, int shift, double *out, int *had_dot)
 {
@@ -39,4 +40,29 @@ int lex_parse_dec(const char *s, size_t n, int shift, double *out, int *had_dot)
 		return -1;
 	*out = (double)m / p10[frac + shift];
 	return 0;
+}
+
+size_t lex_line_at_or_after(const char *buf, size_t len, size_t from)
+{
+	if (from >= len)
+		return len;
+	if (from == 0 || buf[from - 1] == '\n')
+		return from;
+	const char *nl = memchr(buf + from, '\n', len - from);
+	return nl ? (size_t)(nl - buf) + 1 : len;
+}
+
+size_t lex_sync_lines(const char *buf, size_t len, size_t from,
+		      int (*starts)(const char *s, size_t n, void *arg), void *arg)
+{
+	size_t pos = lex_line_at_or_after(buf, len, from);
+	while (pos < len) {
+		const char *s = buf + pos;
+		const char *nl = memchr(s, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - s) : len - pos;
+		if (starts(s, n, arg))
+			return pos;
+		pos = nl ? pos + n + 1 : len;
+	}
+	return len;
 }

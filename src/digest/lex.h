@@ -50,4 +50,15 @@ static inline int lex_digits(const char *s, size_t n, size_t i, size_t k)
  */
 int lex_parse_dec(const char *s, size_t n, int shift, double *out, int *had_dot);
 
+/* The start of the first line at or after `from`: from itself when a line starts there; len if none. */
+size_t lex_line_at_or_after(const char *buf, size_t len, size_t from);
+
+/*
+ * The first line at or after `from` for which starts(line, its length, arg)
+ * is true — the sync point of a reader whose events begin on a line of
+ * their own. len when there is none.
+ */
+size_t lex_sync_lines(const char *buf, size_t len, size_t from,
+		      int (*starts)(const char *s, size_t n, void *arg), void *arg);
+
 #endif

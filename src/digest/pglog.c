@@ -705,24 +705,12 @@ int pglog_next(struct pglog *r, struct dg_query *ev)
 	return next_stderr(r, ev);
 }
 
+static int entry_line(const char *s, size_t n, void *arg)
+{
+	return *(const enum dg_format *)arg == DG_PG_CSV ? pglog_is_csv_start(s, n) : pglog_is_entry(s, n);
+}
+
 size_t pglog_sync(const char *buf, size_t len, size_t from, enum dg_format fmt)
 {
-	size_t pos = from;
-	if (pos >= len)
-		return len;
-	if (pos > 0 && buf[pos - 1] != '\n') {
-		const char *nl = memchr(buf + pos, '\n', len - pos);
-		if (!nl)
-			return len;
-		pos = (size_t)(nl - buf) + 1;
-	}
-	while (pos < len) {
-		const char *s = buf + pos;
-		const char *nl = memchr(s, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - s) : len - pos;
-		if (fmt == DG_PG_CSV ? pglog_is_csv_start(s, n) : pglog_is_entry(s, n))
-			return pos;
-		pos = nl ? pos + n + 1 : len;
-	}
-	return len;
+	return lex_sync_lines(buf, len, from, entry_line, &fmt);
 }

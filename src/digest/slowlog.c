@@ -609,15 +609,9 @@ consumed:
 
 size_t slowlog_sync(const char *buf, size_t len, size_t from)
 {
-	if (from >= len)
+	size_t pos = lex_line_at_or_after(buf, len, from);
+	if (pos >= len)
 		return len;
-	size_t pos = from;
-	if (pos > 0 && buf[pos - 1] != '\n') {
-		const char *nl = memchr(buf + pos, '\n', len - pos);
-		if (!nl)
-			return len;
-		pos = (size_t)(nl - buf) + 1;
-	}
 	/* Was the line before pos a "# Time:" line? */
 	int prev_time = 0;
 	if (pos > 0) {
