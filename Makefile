@@ -6,7 +6,7 @@
 #   make fuzz       build the libFuzzer targets with clang into build/fuzz/
 #   make clean
 
-PKGS      := jansson inih openssl zlib
+PKGS      := jansson inih openssl zlib libmariadb libpq sqlite3
 CC        ?= cc
 CLANG     ?= clang
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))

@@ -13,6 +13,9 @@ packages=(
   libinih-dev               # perfagent.ini
   libssl-dev                # TLS for load and endpoints; MD5 for query IDs
   zlib1g-dev                # gzip logs for digest
+  libmariadb-dev            # db/explain: MySQL and MariaDB (Connector/C)
+  libpq-dev                 # db/explain: PostgreSQL
+  libsqlite3-dev            # db/explain: SQLite
   # tests
   libcmocka-dev             # unit tests
   clang libclang-rt-14-dev  # libFuzzer targets (make fuzz, fuzz smoke in make test)
@@ -20,7 +23,10 @@ packages=(
   jq                        # reading results in shell tests
   nginx-light openssl       # a TLS server for the load tests; benchmarks
   wrk                       # bench/load_vs_wrk.sh
-  percona-toolkit           # bench/digest_vs_pt.sh: pt-query-digest to compare with
+  percona-toolkit           # bench: pt-query-digest, pt-duplicate-key-checker to compare with
+  mariadb-server mariadb-client     # db/explain tests: a throwaway MariaDB (scripts/mariadb.sh)
+  postgresql-15 postgresql-15-hypopg postgresql-client-15  # and PostgreSQL with hypopg (scripts/postgres.sh)
+  sqlite3                   # the SQLite fixture (tests/fixtures/db/load.sh)
 )
 
 missing=()
