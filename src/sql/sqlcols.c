@@ -444,7 +444,9 @@ static int arith_at(const struct cx *c, size_t i)
 		return 0;
 	enum sqlcols_role r;
 	unsigned f;
-	return !cmp_at(c, i, &r, &f) && !op(c, i, "::");
+	/* The regex match operators compare like LIKE does: a predicate, not arithmetic. */
+	return !cmp_at(c, i, &r, &f) && !op(c, i, "::") && !op(c, i, "~") && !op(c, i, "~*") &&
+	       !op(c, i, "!~") && !op(c, i, "!~*");
 }
 
 /* Is the LIKE pattern at i one with no fixed prefix ('%x', '_x')? */

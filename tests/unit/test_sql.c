@@ -748,6 +748,9 @@ static void test_columns(void **state)
 		{"INSERT INTO log (a) SELECT b FROM src WHERE src.c = 1 ON DUPLICATE KEY UPDATE a = VALUES(a)",
 		 "where_eq src.c\n"},
 		{"SELECT \"userId\" FROM \"Users\" u WHERE u.\"orgId\" = $1", "where_eq Users.orgId\n"},
+		{"SELECT id FROM users WHERE email ~ 'x' AND name ~* 'y' AND bio !~ 'z' AND id = 3",
+		 "where_range users.email wildcard\nwhere_range users.name wildcard\n"
+		 "where_range users.bio wildcard not\nwhere_eq users.id\n"},
 		{"SELECT EXTRACT(YEAR FROM created) FROM t WHERE a IS NOT DISTINCT FROM $1 "
 		 "AND b IS DISTINCT FROM 2 AND id = 1",
 		 "where_eq t.a\nwhere_range t.b not\nwhere_eq t.id\n"},
