@@ -95,6 +95,10 @@ int cmd_db(struct cmd_ctx *ctx)
 	int failed = dbc_read(c, &o, &cat, &e);
 	db_close(c);
 	progress_clear(&ctx->progress);
+	/* A statement the server kept may hold a password in the clear: never print it. */
+	dbc_scrub(&cat, dsn.password);
+	dbc_scrub(&cat, getenv("MYSQL_PWD"));
+	dbc_scrub(&cat, getenv("PGPASSWORD"));
 	if (failed)
 		cmd_error(ctx, "%s; reporting what was read before", e.msg);
 	struct pa_result *r = result_new("db");

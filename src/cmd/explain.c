@@ -168,6 +168,34 @@ out:
 	return rc;
 }
 
+/*
+ * A catalog table name as a plan names the relation: after the last '.'
+ * outside double quotes, the quotes taken off and doubled ones undone
+ * ("My Schema"."T" -> T, sales.orders -> orders).
+ */
+static const char *bare_name(struct arena *a, const char *name)
+{
+	const char *start = name;
+	int inq = 0;
+	for (const char *p = name; *p; p++) {
+		if (*p == '"')
+			inq = !inq;
+		else if (*p == '.' && !inq)
+			start = p + 1;
+	}
+	size_t n = strlen(start);
+	if (n < 2 || start[0] != '"' || start[n - 1] != '"')
+		return start;
+	char *out = arena_alloc(a, n), *o = out;
+	for (size_t i = 1; i + 1 < n; i++) {
+		*o++ = start[i];
+		if (start[i] == '"' && start[i + 1] == '"')
+			i++;
+	}
+	*o = '\0';
+	return out;
+}
+
 static enum pa_severity advice_severity(const struct dbc_catalog *cat, const struct advice *a)
 {
 	const struct dbc_table *t = a->table ? dbc_table_find(cat, a->table) : NULL;
@@ -424,8 +452,13 @@ int cmd_explain(struct cmd_ctx *ctx)
 				plan_set_alias(&x.plan, al, tb);
 			}
 		for (size_t i = 0; i < cat.ntables; i++)
-			if (cat.tables[i].rows >= 0)
+			if (cat.tables[i].rows >= 0) {
 				plan_set_table_rows(&x.plan, cat.tables[i].name, cat.tables[i].rows);
+				/* Plans name a PostgreSQL table without its schema or quotes. */
+				const char *b = bare_name(&a, cat.tables[i].name);
+				if (strcmp(b, cat.tables[i].name) != 0)
+					plan_set_table_rows(&x.plan, b, cat.tables[i].rows);
+			}
 	}
 	/* Index advice, verified against the planner when it can be. */
 	struct advice *adv = NULL;

@@ -30,9 +30,22 @@ void dba_opts_default(struct dba_opts *o, const struct budgets *b)
 	o->nplus1_calls = 100;
 }
 
-static int same_name(enum db_kind k, const char *a, const char *b)
+/* Column names: case-insensitive in MySQL and SQLite, exact in PostgreSQL (as the catalog spells them). */
+static int col_eq(enum db_kind k, const char *a, const char *b)
 {
-	return k == DB_MYSQL ? strcasecmp(a, b) == 0 : strcmp(a, b) == 0;
+	return k == DB_PG ? strcmp(a, b) == 0 : strcasecmp(a, b) == 0;
+}
+
+/* Table names: as the server compares them (MySQL on Linux: case-sensitive). */
+static int tbl_eq(const struct dbc_catalog *cat, const char *a, const char *b)
+{
+	return cat->names_ci ? strcasecmp(a, b) == 0 : strcmp(a, b) == 0;
+}
+
+/* Two variants (NULL: plain) are the same. */
+static int same_variant(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
 /* The bare table name (after a schema prefix), for index names. */
@@ -91,13 +104,8 @@ static char *drop_index_sql(struct arena *a, enum db_kind kind, const struct dbc
 	if (kind == DB_MYSQL)
 		return arena_printf(a, "ALTER TABLE %s DROP INDEX %s;", db_ident(a, kind, x->table),
 				    db_ident(a, kind, x->name));
-	if (kind == DB_PG) {
-		const char *dot = strrchr(x->table, '.');
-		if (dot) /* the index lives in its table's schema */
-			return arena_printf(a, "DROP INDEX %.*s.%s;", (int)(dot - x->table), x->table,
-					    db_ident(a, kind, x->name));
-	}
-	return arena_printf(a, "DROP INDEX %s;", db_ident(a, kind, x->name));
+	/* PostgreSQL: the catalog gives the name schema-qualified and quoted as SQL needs it. */
+	return arena_printf(a, "DROP INDEX %s;", x->sql_name ? x->sql_name : db_ident(a, kind, x->name));
 }
 
 static char *cols_list(struct arena *a, const char *const *cols, size_t n)
@@ -131,7 +139,7 @@ static int leads_with_set(enum db_kind k, const struct dbc_index *x, const char 
 	for (size_t i = 0; i < n; i++) {
 		size_t j;
 		for (j = 0; j < n; j++)
-			if (same_name(k, x->cols[j], cols[i]))
+			if (col_eq(k, x->cols[j], cols[i]))
 				break;
 		if (j == n)
 			return 0;
@@ -186,7 +194,7 @@ static void rule_tables(const struct dbc_catalog *cat, const struct dba_opts *o,
 		}
 		int has_index = 0;
 		for (size_t k = 0; k < cat->nindexes && !has_index; k++)
-			has_index = same_name(cat->kind, cat->indexes[k].table, t->name);
+			has_index = tbl_eq(cat, cat->indexes[k].table, t->name);
 		/* A SQLite rowid table with INTEGER PRIMARY KEY is indexed by its rowid. */
 		if (!has_index && !t->has_pk) {
 			enum pa_severity sev = t->rows >= 1000 ? PA_SEV_MEDIUM : PA_SEV_LOW;
@@ -199,9 +207,10 @@ static void rule_tables(const struct dbc_catalog *cat, const struct dba_opts *o,
 								t->name, rows));
 			f->solution = result_str(
 				r, arena_printf(a, "-- index the columns its queries filter on, for example:\n"
-						   "-- CREATE INDEX idx_%s_created_at ON %s (created_at);\n"
+						   "-- CREATE INDEX %s ON %s (created_at);\n"
 						   "-- perfagent explain DSN 'SELECT ... FROM %s WHERE ...' proposes the exact one",
-						bare(t->name), tbl_sql(a, cat->kind, t->name), t->name));
+						db_ident(a, cat->kind, arena_printf(a, "idx_%s_created_at", bare(t->name))),
+						tbl_sql(a, cat->kind, t->name), t->name));
 			f->impact = result_str(r, "full scan on every read");
 			set_score(f, t->rows);
 		}
@@ -211,53 +220,70 @@ static void rule_tables(const struct dbc_catalog *cat, const struct dba_opts *o,
 			f->location.table = result_str(r, t->name);
 			f->evidence = json_pack("{s:f}", "rows", t->rows);
 			const char *ts = tbl_sql(a, cat->kind, t->name);
+			/*
+			 * The fix must run: make an existing auto-increment / identity
+			 * column the key, else an existing id column (when it is unique
+			 * and NOT NULL), else add one under a name that is not taken.
+			 */
+			const char *key = t->auto_col ? t->auto_col : t->id_col;
+			const char *newcol = t->id_col ? arena_printf(a, "%s_id", bare(t->name)) : "id";
+			const char *part = t->partitioned ? "\n-- a partitioned table's key must include the partition key columns" : "";
+			const char *fix;
+			if (cat->kind == DB_SQLITE)
+				fix = NULL;
+			else if (key)
+				fix = arena_printf(a, "ALTER TABLE %s ADD PRIMARY KEY (%s);%s%s", ts, db_ident(a, cat->kind, key),
+						   t->auto_col ? "" : "\n-- if it is unique and NOT NULL; else add a key column", part);
+			else if (cat->kind == DB_MYSQL)
+				fix = arena_printf(a, "ALTER TABLE %s ADD COLUMN %s BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY FIRST;\n"
+						      "-- or, when a column is already unique and NOT NULL: ALTER TABLE %s ADD PRIMARY KEY (col);",
+						   ts, db_ident(a, cat->kind, newcol), ts);
+			else
+				fix = arena_printf(a, "ALTER TABLE %s ADD COLUMN %s bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY;\n"
+						      "-- or, when a column is already unique and NOT NULL: ALTER TABLE %s ADD PRIMARY KEY (col);%s",
+						   ts, db_ident(a, cat->kind, newcol), ts, part);
 			if (cat->kind == DB_MYSQL) {
 				f->problem = result_str(r, "InnoDB clusters rows by a hidden 6-byte key it shares across "
 							   "tables; row-based replication must scan to find each row; "
 							   "rows cannot be addressed for updates.");
-				f->solution = result_str(r, arena_printf(a, "ALTER TABLE %s ADD COLUMN id BIGINT UNSIGNED NOT NULL "
-									    "AUTO_INCREMENT PRIMARY KEY FIRST;\n"
-									    "-- or, when a column is already unique and NOT NULL: "
-									    "ALTER TABLE %s ADD PRIMARY KEY (col);",
-									 ts, ts));
 			} else if (cat->kind == DB_PG) {
 				f->problem = result_str(r, "Rows cannot be addressed reliably for updates and deletes, "
 							   "logical replication cannot replicate them, and duplicates creep in.");
-				f->solution = result_str(r, arena_printf(a, "ALTER TABLE %s ADD COLUMN id bigint GENERATED ALWAYS "
-									    "AS IDENTITY PRIMARY KEY;\n"
-									    "-- or, when a column is already unique and NOT NULL: "
-									    "ALTER TABLE %s ADD PRIMARY KEY (col);",
-									 ts, ts));
 			} else {
 				f->problem = result_str(r, "Rows are addressed only by an unstable rowid (VACUUM may "
 							   "renumber it) and duplicates creep in.");
-				f->solution = result_str(
-					r, arena_printf(a, "-- SQLite cannot add a primary key in place; rebuild the table:\n"
-							   "CREATE TABLE %s_new (id INTEGER PRIMARY KEY, ...the columns of %s...);\n"
-							   "INSERT INTO %s_new SELECT NULL, * FROM %s;\n"
-							   "DROP TABLE %s;\nALTER TABLE %s_new RENAME TO %s;",
-							bare(t->name), t->name, bare(t->name), ts, ts, bare(t->name), ts));
+				const char *nw = db_ident(a, cat->kind, arena_printf(a, "%s_new", bare(t->name)));
+				fix = arena_printf(a, "-- SQLite cannot add a primary key in place; rebuild the table:\n"
+						      "CREATE TABLE %s (%s INTEGER PRIMARY KEY, ...the columns of %s...);\n"
+						      "INSERT INTO %s SELECT NULL, * FROM %s;\n"
+						      "DROP TABLE %s;\nALTER TABLE %s RENAME TO %s;",
+						   nw, db_ident(a, cat->kind, newcol), ts, nw, ts, ts, nw, ts);
 			}
+			f->solution = result_str(r, fix);
 			set_score(f, t->rows);
 		}
 	}
 }
 
-/* Two indexes on the same key; keep the one that enforces something, else the first by name. */
-static void rule_duplicates(const struct dbc_catalog *cat, struct pa_result *r, struct arena *a, char *dropped)
+/*
+ * Two indexes on the same key, method and variant; keep the one that
+ * enforces something, else the used one, else the first by name.
+ */
+static void rule_duplicates(const struct dbc_catalog *cat, struct pa_result *r, struct arena *a, char *dropped,
+			    char *kept)
 {
 	for (size_t i = 0; i < cat->nindexes; i++) {
 		const struct dbc_index *x = &cat->indexes[i];
 		for (size_t j = 0; j < cat->nindexes; j++) {
 			const struct dbc_index *y = &cat->indexes[j];
-			if (i == j || dropped[i] || dropped[j] || !same_name(cat->kind, x->table, y->table))
+			if (i == j || dropped[i] || dropped[j] || !tbl_eq(cat, x->table, y->table))
 				continue;
-			if (x->ncols != y->ncols || x->partial || y->partial)
+			if (x->ncols != y->ncols || x->partial || y->partial || !same_variant(x->variant, y->variant))
 				continue;
 			if ((x->method == NULL) != (y->method == NULL) || (x->method && strcmp(x->method, y->method)))
 				continue;
 			size_t k;
-			for (k = 0; k < x->ncols && same_name(cat->kind, x->cols[k], y->cols[k]); k++)
+			for (k = 0; k < x->ncols && col_eq(cat->kind, x->cols[k], y->cols[k]); k++)
 				;
 			if (k < x->ncols)
 				continue;
@@ -274,6 +300,7 @@ static void rule_duplicates(const struct dbc_catalog *cat, struct pa_result *r, 
 			if (y->primary || (sy == sx && y->backs_constraint))
 				continue; /* both enforce something: dropping needs a constraint change, left to a human */
 			dropped[j] = 1;
+			kept[i] = 1; /* the one left does the work of both: never also "unused" */
 			struct pa_finding *f = result_add_finding(
 				r, "duplicate-index", PA_SEV_MEDIUM,
 				arena_printf(a, "Index %s on %s duplicates %s (%s)", y->name, y->table, x->name,
@@ -291,23 +318,54 @@ static void rule_duplicates(const struct dbc_catalog *cat, struct pa_result *r, 
 	}
 }
 
-static void rule_redundant(const struct dbc_catalog *cat, struct pa_result *r, struct arena *a, char *dropped)
+/*
+ * Does the server's counting say x is unused, with evidence: use is
+ * counted, x was never used, it enforces nothing, and its table was read
+ * at least 10 times (an index build's own scans, or a table nobody
+ * queries, prove nothing) and holds rows. *reads gets the table's reads.
+ */
+static int unused_evidence(const struct dbc_catalog *cat, const struct dbc_index *x, long long *reads)
+{
+	*reads = 0;
+	if (!x->usage_known || x->scans > 0 || x->unique || x->primary || x->backs_constraint)
+		return 0;
+	const struct dbc_table *t = table_of(cat, x->table);
+	if (!t || t->rows == 0)
+		return 0;
+	*reads = (t->seq_scan > 0 ? t->seq_scan : 0) + (t->idx_scan > 0 ? t->idx_scan : 0);
+	return *reads >= 10;
+}
+
+/*
+ * A plain B-tree index whose columns are a left prefix of another plain
+ * one's. The wider index is then marked kept: it takes over the narrow
+ * one's lookups, so it must not be proposed for dropping as unused. When
+ * both are unused the unused rule reports both instead (dropping the
+ * narrow one for a wider one that goes too would be wrong advice).
+ */
+static void rule_redundant(const struct dbc_catalog *cat, struct pa_result *r, struct arena *a, char *dropped,
+			   char *kept)
 {
 	for (size_t i = 0; i < cat->nindexes; i++) {
 		const struct dbc_index *x = &cat->indexes[i];
-		if (dropped[i] || x->unique || x->primary || x->backs_constraint || x->partial || !is_btree(x))
+		if (dropped[i] || x->unique || x->primary || x->backs_constraint || x->partial || x->variant ||
+		    !is_btree(x))
 			continue;
 		for (size_t j = 0; j < cat->nindexes; j++) {
 			const struct dbc_index *y = &cat->indexes[j];
-			if (i == j || dropped[j] || !same_name(cat->kind, x->table, y->table) || y->ncols <= x->ncols ||
-			    y->partial || !is_btree(y))
+			if (i == j || dropped[j] || !tbl_eq(cat, x->table, y->table) || y->ncols <= x->ncols ||
+			    y->partial || y->variant || !is_btree(y))
 				continue;
 			size_t k;
-			for (k = 0; k < x->ncols && same_name(cat->kind, x->cols[k], y->cols[k]); k++)
+			for (k = 0; k < x->ncols && col_eq(cat->kind, x->cols[k], y->cols[k]); k++)
 				;
 			if (k < x->ncols)
 				continue;
+			long long rx, ry;
+			if (!kept[j] && unused_evidence(cat, x, &rx) && unused_evidence(cat, y, &ry))
+				break; /* both unused: the unused rule speaks for both */
 			dropped[i] = 1;
+			kept[j] = 1;
 			struct pa_finding *f = result_add_finding(
 				r, "redundant-index", PA_SEV_LOW,
 				arena_printf(a, "Index %s on %s (%s) is a left prefix of %s (%s)", x->name, x->table,
@@ -318,8 +376,8 @@ static void rule_redundant(const struct dbc_catalog *cat, struct pa_result *r, s
 						y->name, "covered_by_columns", cols_json(y->cols, y->ncols), "bytes",
 						(json_int_t)x->bytes);
 			f->problem = result_str(r, arena_printf(a, "Any lookup %s serves, %s serves as well; the "
-								   "narrower index only adds write cost.",
-								x->name, y->name));
+								   "narrower index only adds write cost. Keep %s.",
+								x->name, y->name, y->name));
 			f->solution = result_str(r, drop_index_sql(a, cat->kind, x));
 			f->impact = result_str(r, "write cost and disk for nothing");
 			set_score(f, (double)(x->bytes > 0 ? x->bytes : 1));
@@ -328,18 +386,14 @@ static void rule_redundant(const struct dbc_catalog *cat, struct pa_result *r, s
 	}
 }
 
-static void rule_unused(const struct dbc_catalog *cat, struct pa_result *r, struct arena *a, const char *dropped)
+static void rule_unused(const struct dbc_catalog *cat, struct pa_result *r, struct arena *a, const char *dropped,
+			const char *kept)
 {
 	for (size_t i = 0; i < cat->nindexes; i++) {
 		const struct dbc_index *x = &cat->indexes[i];
-		if (dropped[i] || !x->usage_known || x->scans > 0 || x->unique || x->primary || x->backs_constraint)
+		long long reads;
+		if (dropped[i] || kept[i] || !unused_evidence(cat, x, &reads))
 			continue;
-		const struct dbc_table *t = table_of(cat, x->table);
-		long long reads = 0;
-		if (t)
-			reads = (t->seq_scan > 0 ? t->seq_scan : 0) + (t->idx_scan > 0 ? t->idx_scan : 0);
-		if (reads == 0)
-			continue; /* nobody reads the table: no evidence either way */
 		/*
 		 * The only index that leads with a foreign key's columns is needed by
 		 * the key (MySQL requires it; elsewhere deletes in the parent scan
@@ -347,11 +401,11 @@ static void rule_unused(const struct dbc_catalog *cat, struct pa_result *r, stru
 		 */
 		int backs_fk = 0;
 		for (size_t k = 0; k < cat->nfks; k++)
-			if (same_name(cat->kind, cat->fks[k].table, x->table) &&
+			if (tbl_eq(cat, cat->fks[k].table, x->table) &&
 			    leads_with_set(cat->kind, x, cat->fks[k].cols, cat->fks[k].ncols)) {
 				int other = 0;
 				for (size_t m = 0; m < cat->nindexes; m++)
-					if (m != i && !dropped[m] && same_name(cat->kind, cat->indexes[m].table, x->table) &&
+					if (m != i && !dropped[m] && tbl_eq(cat, cat->indexes[m].table, x->table) &&
 					    leads_with_set(cat->kind, &cat->indexes[m], cat->fks[k].cols, cat->fks[k].ncols))
 						other = 1;
 				backs_fk |= !other;
@@ -361,14 +415,16 @@ static void rule_unused(const struct dbc_catalog *cat, struct pa_result *r, stru
 		char age[32] = "an unknown time";
 		if (cat->server.uptime_s >= 0)
 			fmt_ms(cat->server.uptime_s * 1000, age, sizeof age);
+		const char *unit = cat->kind == DB_MYSQL ? "rows read" : "scans";
 		struct pa_finding *f = result_add_finding(
 			r, "unused-index", PA_SEV_LOW,
-			arena_printf(a, "Index %s on %s has not been used in %s, while its table was read %lld times",
-				     x->name, x->table, age, reads));
+			arena_printf(a, "Index %s on %s has not been used in %s, while its table had %lld %s", x->name,
+				     x->table, age, reads, unit));
 		f->location.table = result_str(r, x->table);
 		f->location.index = result_str(r, x->name);
-		f->evidence = json_pack("{s:I, s:I, s:f, s:I}", "index_scans", (json_int_t)x->scans, "table_reads",
-					(json_int_t)reads, "stats_age_s", cat->server.uptime_s, "bytes", (json_int_t)x->bytes);
+		f->evidence = json_pack("{s:I, s:I, s:s, s:f, s:I}", "index_uses", (json_int_t)x->scans, "table_reads",
+					(json_int_t)reads, "counted_as", unit, "stats_age_s", cat->server.uptime_s, "bytes",
+					(json_int_t)x->bytes);
 		f->problem = result_str(r, arena_printf(a, "Use is counted since the server started or its statistics "
 							   "were reset (%s ago). An index used only by a monthly job "
 							   "looks unused too: check before dropping.",
@@ -384,7 +440,7 @@ static void rule_fks(const struct dbc_catalog *cat, struct pa_result *r, struct 
 		const struct dbc_fk *fk = &cat->fks[i];
 		int covered = 0;
 		for (size_t k = 0; k < cat->nindexes && !covered; k++)
-			covered = same_name(cat->kind, cat->indexes[k].table, fk->table) &&
+			covered = tbl_eq(cat, cat->indexes[k].table, fk->table) &&
 				  leads_with_set(cat->kind, &cat->indexes[k], fk->cols, fk->ncols);
 		/* SQLite: a single-column INTEGER PRIMARY KEY has no index entry but is the rowid. */
 		if (covered)
@@ -478,7 +534,7 @@ static void rule_statements(const struct dbc_catalog *cat, const struct dba_opts
 		if (s->mean_ms >= 0 && budget_severity(dbb, s->mean_ms, &sev)) {
 			struct pa_finding *f = result_add_finding(
 				r, "slow-query", sev,
-				arena_printf(a, "Statement %.12s takes %s on average over %lld calls", id, mean, s->calls));
+				arena_printf(a, "Statement %s takes %s on average over %lld calls", id, mean, s->calls));
 			f->location.query_id = result_str(r, id);
 			f->evidence = json_pack("{s:I, s:f, s:f, s:f}", "calls", (json_int_t)s->calls, "mean_ms",
 						round(s->mean_ms * 100) / 100, "total_ms", round(s->total_ms * 100) / 100,
@@ -499,7 +555,7 @@ static void rule_statements(const struct dbc_catalog *cat, const struct dba_opts
 			fmt_num(rows < 0 ? 0 : rows, rs, sizeof rs);
 			struct pa_finding *f = result_add_finding(
 				r, "full-scan-query", fsev,
-				arena_printf(a, "Statement %.12s used no index in %lld of %lld calls, reading %s rows per call",
+				arena_printf(a, "Statement %s used no index in %lld of %lld calls, reading %s rows per call",
 					     id, s->no_index_used, s->calls, rs));
 			f->location.query_id = result_str(r, id);
 			f->evidence = json_pack("{s:I, s:I, s:f, s:f}", "calls", (json_int_t)s->calls, "no_index_used",
@@ -525,7 +581,7 @@ static void rule_statements(const struct dbc_catalog *cat, const struct dba_opts
 				fmt_num(sent, ss, sizeof ss);
 				struct pa_finding *f = result_add_finding(
 					r, "rows-examined", PA_SEV_MEDIUM,
-					arena_printf(a, "Statement %.12s examines %s rows to return %s", id, es, ss));
+					arena_printf(a, "Statement %s examines %s rows to return %s", id, es, ss));
 				f->location.query_id = result_str(r, id);
 				f->evidence = json_pack("{s:f, s:f, s:I}", "rows_examined_per_call", ex, "rows_sent_per_call",
 							sent, "calls", (json_int_t)s->calls);
@@ -552,8 +608,10 @@ static void rule_statements(const struct dbc_catalog *cat, const struct dba_opts
 			if (eq == 1 && ref && fix) {
 				struct pa_finding *f = result_add_finding(
 					r, "n-plus-one", PA_SEV_MEDIUM,
-					arena_printf(a, "Statement %.12s looks up one row by %.*s, %lld times: an N+1 pattern",
-						     id, (int)ref->column.len, ref->column.s, s->calls));
+					arena_printf(a, "Statement %s looks up rows by %.*s one key at a time, %lld times "
+							"(%.1f rows per call): an N+1 pattern",
+						     id, (int)ref->column.len, ref->column.s, s->calls,
+						     s->rows_sent / (double)s->calls));
 				f->location.query_id = result_str(r, id);
 				f->evidence = json_pack("{s:I, s:f, s:f}", "calls", (json_int_t)s->calls, "rows_per_call",
 							s->rows_sent / (double)s->calls, "total_ms",
@@ -643,15 +701,16 @@ static void rule_settings(const struct dbc_catalog *cat, struct pa_result *r, st
 void dba_audit(const struct dbc_catalog *cat, const struct dba_opts *o, struct pa_result *r)
 {
 	struct arena a = {0};
-	char *dropped = xcalloc(cat->nindexes + 1, 1);
+	char *dropped = xcalloc(cat->nindexes + 1, 1), *kept = xcalloc(cat->nindexes + 1, 1);
 	rule_tables(cat, o, r, &a);
-	rule_duplicates(cat, r, &a, dropped);
-	rule_redundant(cat, r, &a, dropped);
-	rule_unused(cat, r, &a, dropped);
+	rule_duplicates(cat, r, &a, dropped, kept);
+	rule_redundant(cat, r, &a, dropped, kept);
+	rule_unused(cat, r, &a, dropped, kept);
 	rule_fks(cat, r, &a);
 	rule_seq_scans(cat, o, r, &a);
 	rule_statements(cat, o, r, &a);
 	rule_settings(cat, r, &a);
 	free(dropped);
+	free(kept);
 	arena_free(&a);
 }

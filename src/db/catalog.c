@@ -75,7 +75,7 @@ const struct dbc_table *dbc_table_find(const struct dbc_catalog *cat, const char
 {
 	for (size_t i = 0; i < cat->ntables; i++) {
 		const char *t = cat->tables[i].name;
-		if (cat->kind == DB_MYSQL ? strcasecmp(t, name) == 0 : strcmp(t, name) == 0)
+		if (cat->names_ci ? strcasecmp(t, name) == 0 : strcmp(t, name) == 0)
 			return &cat->tables[i];
 	}
 	return NULL;
@@ -187,7 +187,8 @@ int dbc_count_exact(struct db_conn *c, struct dbc_catalog *cat, struct perr *e)
 struct dbc_index *dbc_index_at(struct dbc_catalog *cat, const char *table, const char *name)
 {
 	for (size_t i = 0; i < cat->nindexes; i++)
-		if (strcmp(cat->indexes[i].table, table) == 0 && strcmp(cat->indexes[i].name, name) == 0)
+		if ((cat->names_ci ? strcasecmp(cat->indexes[i].table, table) : strcmp(cat->indexes[i].table, table)) == 0 &&
+		    strcmp(cat->indexes[i].name, name) == 0)
 			return &cat->indexes[i];
 	return NULL;
 }
@@ -220,6 +221,53 @@ void dbc_stmt_init(struct dbc_stmt *s)
 	s->no_index_used = s->tmp_disk_tables = s->sort_merge_passes = -1;
 }
 
+/*
+ * A statement text as the server keeps it, made safe to print:
+ * PostgreSQL keeps utility statements with their literals, so ALTER ROLE
+ * ... PASSWORD 'x' or CREATE USER ... IDENTIFIED BY 'x' would carry a
+ * password into the report. The quoted literal after PASSWORD or
+ * IDENTIFIED BY (and BY PASSWORD) becomes '***'.
+ */
+const char *dbc_stmt_text(struct dbc_catalog *cat, const char *text)
+{
+	if (!text)
+		return NULL;
+	char *t = arena_strdup(&cat->arena, text);
+	static const char *const keys[] = {"password", "identified by", "identified with"};
+	for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+		char *p = t;
+		while ((p = strcasestr(p, keys[k]))) {
+			char *q = p + strlen(keys[k]);
+			/* IDENTIFIED WITH plugin BY 'x' / AS 'x': skip up to the literal, within the clause */
+			for (int hops = 0; hops < 4 && *q && *q != '\'' && *q != '"' && *q != ';'; hops++) {
+				q += strspn(q, " \t\n=(");
+				if (*q == '\'' || *q == '"' || *q == '$')
+					break;
+				q += strcspn(q, " \t\n=(';");
+			}
+			q += strspn(q, " \t\n=(");
+			if (*q == '\'' || *q == '"') {
+				char quote = *q;
+				char *end = q + 1;
+				while (*end && !(*end == quote && end[1] != quote)) {
+					if (*end == quote)
+						end++; /* a doubled quote inside */
+					end++;
+				}
+				size_t len = (size_t)(end - q - 1);
+				if (*end == quote && len >= 3) { /* the text only shrinks: no room is needed */
+					memmove(q + 4, end, strlen(end) + 1);
+					memcpy(q + 1, "***", 3);
+				} else if (*end == quote) {
+					memset(q + 1, '*', len);
+				}
+			}
+			p = p + strlen(keys[k]);
+		}
+	}
+	return t;
+}
+
 /* Our own catalog statements, which the servers count like any other. */
 int dbc_stmt_is_ours(const char *text)
 {
@@ -242,4 +290,10 @@ int dbc_stmt_is_ours(const char *text)
 		if (strcasestr(text, marks[i]))
 			return 1;
 	return 0;
+}
+
+void dbc_scrub(struct dbc_catalog *cat, const char *secret)
+{
+	for (size_t i = 0; i < cat->nstmts; i++)
+		db_scrub((char *)cat->stmts[i].text, secret);
 }

@@ -27,8 +27,15 @@ struct dbc_table {
 	long long index_bytes;  /* -1 unknown */
 	int has_pk;
 	const char *engine;     /* MySQL: "InnoDB"...; NULL elsewhere */
-	/* PostgreSQL pg_stat_user_tables; -1 unknown */
+	/*
+	 * Reads: PostgreSQL pg_stat_user_tables (scans); MySQL performance_schema
+	 * (rows fetched without an index / through one). -1 unknown.
+	 */
 	long long seq_scan, seq_tup_read, idx_scan;
+	/* For the primary-key fix: a column named id, and an auto-increment / identity column; NULL: none. */
+	const char *id_col;
+	const char *auto_col;
+	int partitioned; /* PostgreSQL partitioned table: a key must include the partition key */
 };
 
 struct dbc_index {
@@ -44,6 +51,15 @@ struct dbc_index {
 	int usage_known;      /* the server counts index use (performance_schema, pg_stat_user_indexes) */
 	long long scans;      /* uses counted since the statistics were reset, when usage_known */
 	int backs_constraint; /* PostgreSQL: the index enforces a constraint (PK, UNIQUE, EXCLUDE) */
+	/*
+	 * NULL for a plain index: default operator classes and collations,
+	 * ascending, no INCLUDE columns, no predicate. Otherwise a text that
+	 * tells two variants apart (PostgreSQL: its definition after USING);
+	 * two indexes are duplicates only when their columns and variants are
+	 * equal, and only plain ones are compared as left prefixes.
+	 */
+	const char *variant;
+	const char *sql_name; /* the index name as SQL needs it (schema-qualified, quoted); NULL: name */
 };
 
 struct dbc_fk {
@@ -98,6 +114,7 @@ struct dbc_catalog {
 	const char **notes; /* "statement statistics: performance_schema is off; start the server with ..." */
 	size_t nnotes;
 	int partial;        /* a read failed part-way; what was read is kept */
+	int names_ci;       /* table names compare case-insensitively (MySQL lower_case_table_names > 0) */
 	int queries;        /* catalog statements issued: stays small whatever the table count */
 };
 
@@ -114,8 +131,15 @@ struct dbc_opts {
 int dbc_read(struct db_conn *c, const struct dbc_opts *o, struct dbc_catalog *cat, struct perr *e);
 void dbc_free(struct dbc_catalog *cat);
 
-/* The table named name (case-insensitive for MySQL, exact elsewhere), or NULL. */
+/* The table named name (case-insensitive when names_ci), or NULL. */
 const struct dbc_table *dbc_table_find(const struct dbc_catalog *cat, const char *name);
+/*
+ * Mask secret (a password: the DSN's, MYSQL_PWD, PGPASSWORD) wherever it
+ * appears in the statement texts the server kept. Literals after PASSWORD
+ * and IDENTIFIED BY are masked while reading already.
+ */
+void dbc_scrub(struct dbc_catalog *cat, const char *secret);
+
 /* Append a note (copied). */
 void dbc_note(struct dbc_catalog *cat, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

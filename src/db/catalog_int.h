@@ -26,6 +26,8 @@ struct dbc_table *dbc_table_at(struct dbc_catalog *cat, const char *name);
 void dbc_table_init(struct dbc_table *t);
 void dbc_index_init(struct dbc_index *x);
 void dbc_stmt_init(struct dbc_stmt *s);
+/* A statement text with password literals replaced by '***' (a copy in cat's arena). */
+const char *dbc_stmt_text(struct dbc_catalog *cat, const char *text);
 /* 1 when a statement the server counted is one of perfagent's own catalog reads. */
 int dbc_stmt_is_ours(const char *text);
 

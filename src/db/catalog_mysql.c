@@ -26,8 +26,13 @@ static int read_tables(struct db_conn *c, struct dbc_catalog *cat, struct perr *
 {
 	struct db_rows r = {0};
 	if (dbc_query(c, cat, "tables",
-		      "SELECT TABLE_NAME, ENGINE, TABLE_ROWS, DATA_LENGTH, INDEX_LENGTH "
-		      "FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' "
+		      "SELECT TABLE_NAME, ENGINE, TABLE_ROWS, DATA_LENGTH, INDEX_LENGTH, "
+		      "(SELECT c.COLUMN_NAME FROM information_schema.COLUMNS c WHERE c.TABLE_SCHEMA = t.TABLE_SCHEMA "
+		      " AND c.TABLE_NAME = t.TABLE_NAME AND c.COLUMN_NAME = 'id' LIMIT 1) AS id_col, "
+		      "(SELECT c.COLUMN_NAME FROM information_schema.COLUMNS c WHERE c.TABLE_SCHEMA = t.TABLE_SCHEMA "
+		      " AND c.TABLE_NAME = t.TABLE_NAME AND c.EXTRA LIKE '%auto_increment%' LIMIT 1) AS auto_col, "
+		      "@@lower_case_table_names AS lctn "
+		      "FROM information_schema.TABLES t WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' "
 		      "ORDER BY DATA_LENGTH + INDEX_LENGTH DESC, TABLE_NAME",
 		      &r, e)) {
 		db_rows_free(&r);
@@ -42,6 +47,10 @@ static int read_tables(struct db_conn *c, struct dbc_catalog *cat, struct perr *
 		t->rows = db_getd(&r, i, "TABLE_ROWS", -1);
 		t->data_bytes = db_getll(&r, i, "DATA_LENGTH", -1);
 		t->index_bytes = db_getll(&r, i, "INDEX_LENGTH", -1);
+		t->id_col = dbc_str(cat, db_get(&r, i, "id_col"));
+		t->auto_col = dbc_str(cat, db_get(&r, i, "auto_col"));
+		/* Table names are case-sensitive where the server stores them as given (Linux, lctn 0). */
+		cat->names_ci = db_getll(&r, i, "lctn", 0) > 0;
 		if (!t->name)
 			cat->ntables--;
 	}
@@ -53,7 +62,8 @@ static int read_indexes(struct db_conn *c, struct dbc_catalog *cat, struct perr 
 {
 	struct db_rows r = {0};
 	if (dbc_query(c, cat, "indexes",
-		      "SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME, CARDINALITY, SUB_PART, INDEX_TYPE "
+		      "SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME, CARDINALITY, SUB_PART, INDEX_TYPE, "
+		      "COLLATION "
 		      "FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
 		      "ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX",
 		      &r, e)) {
@@ -87,8 +97,11 @@ static int read_indexes(struct db_conn *c, struct dbc_catalog *cat, struct perr 
 		x->cols = arena_calloc(&cat->arena, j - i, sizeof *x->cols);
 		for (size_t k = i; k < j; k++) {
 			const char *col = db_get(&r, k, "COLUMN_NAME"), *sub = db_get(&r, k, "SUB_PART");
-			if (!col)
-				x->cols[x->ncols++] = "(expression)";
+			const char *coll = db_get(&r, k, "COLLATION");
+			if (coll && strcmp(coll, "D") == 0) /* MySQL 8 descending key part */
+				x->variant = "descending key parts";
+			if (!col) /* a functional key part: never equal to another index's */
+				x->cols[x->ncols++] = arena_printf(&cat->arena, "(expression %zu of %s)", k - i + 1, name);
 			else if (sub)
 				x->cols[x->ncols++] = arena_printf(&cat->arena, "%s(%s)", col, sub);
 			else
@@ -217,7 +230,7 @@ static int read_index_usage(struct db_conn *c, struct dbc_catalog *cat, struct p
 {
 	struct db_rows r = {0};
 	int rc = dbc_query_optional(c, cat, "index use",
-				    "SELECT OBJECT_NAME, INDEX_NAME, COUNT_STAR "
+				    "SELECT OBJECT_NAME, INDEX_NAME, COUNT_FETCH "
 				    "FROM performance_schema.table_io_waits_summary_by_index_usage "
 				    "WHERE OBJECT_SCHEMA = DATABASE()",
 				    &r, e);
@@ -229,11 +242,11 @@ static int read_index_usage(struct db_conn *c, struct dbc_catalog *cat, struct p
 		}
 		for (size_t i = 0; i < r.nrows; i++) {
 			const char *t = db_cell(&r, i, 0), *n = db_cell(&r, i, 1);
-			long long cnt = db_getll(&r, i, "COUNT_STAR", 0);
+			long long cnt = db_getll(&r, i, "COUNT_FETCH", 0); /* rows read, not inserts or updates */
 			if (!t)
 				continue;
 			struct dbc_table *tb = dbc_table_at(cat, t);
-			if (!n) { /* reads that used no index: table scans */
+			if (!n) { /* rows read without an index: table scans */
 				if (tb)
 					tb->seq_scan = (tb->seq_scan < 0 ? 0 : tb->seq_scan) + cnt;
 				continue;
@@ -275,7 +288,7 @@ static int read_statements(struct db_conn *c, const struct dbc_opts *o, struct d
 			dbc_stmt_init(s);
 			const char *d = db_cell(&r, i, 0);
 			s->query_id = d ? dbc_str(cat, d) : "";
-			s->text = dbc_str(cat, text);
+			s->text = dbc_stmt_text(cat, text);
 			s->calls = db_getll(&r, i, "COUNT_STAR", 0);
 			s->total_ms = db_getd(&r, i, "total_ms", -1);
 			s->mean_ms = db_getd(&r, i, "mean_ms", -1);

@@ -29,10 +29,16 @@ static int read_tables(struct db_conn *c, struct dbc_catalog *cat, struct perr *
 		      "SELECT c.oid::regclass::text AS name, c.reltuples, s.n_live_tup, pg_table_size(c.oid) AS data_bytes, "
 		      "pg_indexes_size(c.oid) AS index_bytes, "
 		      "EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p') AS has_pk, "
-		      "s.seq_scan, s.seq_tup_read, s.idx_scan "
+		      "s.seq_scan, s.seq_tup_read, s.idx_scan, c.relkind = 'p' AS partitioned, "
+		      "(SELECT a.attname FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'id' "
+		      " AND NOT a.attisdropped) AS id_col, "
+		      "(SELECT a.attname FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid "
+		      " AND d.adnum = a.attnum WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+		      " AND (a.attidentity <> '' OR pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%') "
+		      " ORDER BY a.attnum LIMIT 1) AS auto_col "
 		      "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
 		      "LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid "
-		      "WHERE c.relkind IN ('r', 'p') AND " USER_NS " "
+		      "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND " USER_NS " "
 		      "ORDER BY pg_total_relation_size(c.oid) DESC, 1",
 		      &r, e)) {
 		db_rows_free(&r);
@@ -57,6 +63,9 @@ static int read_tables(struct db_conn *c, struct dbc_catalog *cat, struct perr *
 		t->seq_scan = db_getll(&r, i, "seq_scan", -1);
 		t->seq_tup_read = db_getll(&r, i, "seq_tup_read", -1);
 		t->idx_scan = db_getll(&r, i, "idx_scan", -1);
+		t->partitioned = (pk = db_get(&r, i, "partitioned")) && pk[0] == 't';
+		t->id_col = dbc_str(cat, db_get(&r, i, "id_col"));
+		t->auto_col = dbc_str(cat, db_get(&r, i, "auto_col"));
 	}
 	db_rows_free(&r);
 	return 0;
@@ -69,12 +78,21 @@ static int read_indexes(struct db_conn *c, struct dbc_catalog *cat, struct perr 
 		      "SELECT t.oid::regclass::text AS tbl, i.relname AS idx, x.indisunique, x.indisprimary, "
 		      "x.indpred IS NOT NULL AS partial, am.amname, pg_relation_size(i.oid) AS bytes, s.idx_scan, "
 		      "EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.oid AND k.contype IN ('p', 'u', 'x')) AS backs, "
-		      "array_to_string(ARRAY(SELECT pg_get_indexdef(x.indexrelid, k, true) "
-		      "FROM generate_series(1, x.indnkeyatts) AS k ORDER BY k), chr(31)) AS cols "
+		      /* key columns by name (an expression in parentheses), as the foreign keys name them */
+		      "array_to_string(ARRAY(SELECT CASE WHEN x.indkey[k - 1] = 0 "
+		      " THEN '(' || pg_get_indexdef(x.indexrelid, k, true) || ')' "
+		      " ELSE (SELECT a.attname FROM pg_attribute a WHERE a.attrelid = x.indrelid AND a.attnum = x.indkey[k - 1]) END "
+		      " FROM generate_series(1, x.indnkeyatts) AS k ORDER BY k), chr(31)) AS cols, "
+		      /* the definition after USING: operator classes, collations, DESC, INCLUDE, WHERE */
+		      "regexp_replace(pg_get_indexdef(x.indexrelid), '^.* USING ', '') AS sig, "
+		      "'btree (' || array_to_string(ARRAY(SELECT quote_ident(a.attname) FROM generate_series(1, x.indnatts) AS k "
+		      " JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = x.indkey[k - 1] ORDER BY k), ', ') || ')' AS plain_sig, "
+		      "CASE WHEN n.nspname = ANY (current_schemas(false)) THEN quote_ident(i.relname) "
+		      " ELSE quote_ident(n.nspname) || '.' || quote_ident(i.relname) END AS sql_name "
 		      "FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
 		      "JOIN pg_namespace n ON n.oid = t.relnamespace JOIN pg_am am ON am.oid = i.relam "
 		      "LEFT JOIN pg_stat_user_indexes s ON s.indexrelid = x.indexrelid "
-		      "WHERE t.relkind IN ('r', 'p') AND " USER_NS " ORDER BY 1, 2",
+		      "WHERE t.relkind IN ('r', 'p') AND NOT t.relispartition AND " USER_NS " ORDER BY 1, 2",
 		      &r, e)) {
 		db_rows_free(&r);
 		return -1;
@@ -97,12 +115,10 @@ static int read_indexes(struct db_conn *c, struct dbc_catalog *cat, struct perr 
 		x->method = v && strcmp(v, "btree") != 0 ? dbc_str(cat, v) : NULL;
 		x->bytes = db_getll(&r, i, "bytes", -1);
 		x->cols = dbc_split(cat, db_get(&r, i, "cols"), &x->ncols);
-		/* An expression part (lower(email)) is not a plain column name: mark it as one. */
-		for (size_t k = 0; k < x->ncols; k++) {
-			const char *col = x->cols[k];
-			if (strpbrk(col, "( +-*/|:") && col[0] != '"')
-				x->cols[k] = arena_printf(&cat->arena, "(%s)", col);
-		}
+		const char *sig = db_get(&r, i, "sig"), *plain = db_get(&r, i, "plain_sig");
+		if (!sig || !plain || strcmp(sig, plain) != 0)
+			x->variant = dbc_str(cat, sig ? sig : "?");
+		x->sql_name = dbc_str(cat, db_get(&r, i, "sql_name"));
 		if (db_get(&r, i, "idx_scan")) {
 			x->usage_known = 1;
 			x->scans = db_getll(&r, i, "idx_scan", 0);
@@ -224,7 +240,7 @@ static int read_statements(struct db_conn *c, const struct dbc_opts *o, struct d
 			dbc_stmt_init(s);
 			const char *q = db_get(&r, i, "queryid");
 			s->query_id = q ? dbc_str(cat, q) : "";
-			s->text = dbc_str(cat, text);
+			s->text = dbc_stmt_text(cat, text);
 			s->calls = db_getll(&r, i, "calls", 0);
 			s->total_ms = db_getd(&r, i, "total_ms", -1);
 			s->mean_ms = db_getd(&r, i, "mean_ms", -1);

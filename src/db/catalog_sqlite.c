@@ -20,7 +20,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define USER_TABLES "m.type = 'table' AND m.name NOT LIKE 'sqlite_%'"
+/*
+ * Ordinary tables: not SQLite's own, not virtual tables (FTS5, R*Tree, a
+ * module that may not even be loaded here) nor their shadow tables, which
+ * have no indexes or keys to judge and no fix that would not break them.
+ */
+#define USER_TABLES                                                                                         \
+	"m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.sql NOT LIKE 'CREATE VIRTUAL%' "             \
+	"AND m.name NOT IN (SELECT tl.name FROM pragma_table_list AS tl WHERE tl.schema = 'main' "         \
+	"AND tl.type IN ('shadow', 'virtual'))"
 
 static int read_tables(struct db_conn *c, struct dbc_catalog *cat, struct perr *e)
 {
@@ -30,7 +38,8 @@ static int read_tables(struct db_conn *c, struct dbc_catalog *cat, struct perr *
 		      "SELECT m.name, (SELECT max(ti.pk) FROM pragma_table_info(m.name) AS ti) AS pk, "
 		      "(SELECT ti.name FROM pragma_table_info(m.name) AS ti WHERE ti.pk = 1 AND upper(ti.type) = 'INTEGER' "
 		      " AND NOT EXISTS (SELECT 1 FROM pragma_table_info(m.name) AS t2 WHERE t2.pk > 1)) AS rowid_col, "
-		      "m.sql LIKE '%WITHOUT ROWID%' AS without_rowid "
+		      "m.sql LIKE '%WITHOUT ROWID%' AS without_rowid, "
+		      "(SELECT ti.name FROM pragma_table_info(m.name) AS ti WHERE ti.name = 'id') AS id_col "
 		      "FROM sqlite_master AS m WHERE " USER_TABLES " ORDER BY m.name",
 		      &r, e)) {
 		db_rows_free(&r);
@@ -45,6 +54,7 @@ static int read_tables(struct db_conn *c, struct dbc_catalog *cat, struct perr *
 		dbc_table_init(t);
 		t->name = dbc_str(cat, db_cell(&r, i, 0));
 		t->has_pk = db_getll(&r, i, "pk", 0) > 0;
+		t->id_col = dbc_str(cat, db_get(&r, i, "id_col"));
 		const char *rc = db_get(&r, i, "rowid_col");
 		if (rc && db_getll(&r, i, "without_rowid", 0) == 0)
 			rowid_cols[i] = dbc_str(cat, rc);
@@ -81,7 +91,8 @@ static int read_indexes(struct db_conn *c, struct dbc_catalog *cat, struct perr 
 {
 	struct db_rows r = {0};
 	if (dbc_query(c, cat, "indexes",
-		      "SELECT m.name AS tbl, il.name AS idx, il.\"unique\" AS uniq, il.origin, il.partial, ii.name AS col "
+		      "SELECT m.name AS tbl, il.name AS idx, il.\"unique\" AS uniq, il.origin, il.partial, ii.name AS col, "
+		      "ii.coll, ii.\"desc\" AS descending "
 		      "FROM sqlite_master AS m, pragma_index_list(m.name) AS il, pragma_index_xinfo(il.name) AS ii "
 		      "WHERE " USER_TABLES " AND ii.key = 1 ORDER BY m.name, il.name, ii.seqno",
 		      &r, e)) {
@@ -114,8 +125,14 @@ static int read_indexes(struct db_conn *c, struct dbc_catalog *cat, struct perr 
 		x->partial = db_getll(&r, i, "partial", 0) == 1;
 		x->cols = arena_calloc(&cat->arena, j - i, sizeof *x->cols);
 		for (size_t k = i; k < j; k++) {
-			const char *col = db_get(&r, k, "col");
-			x->cols[x->ncols++] = col ? dbc_str(cat, col) : "(expression)";
+			const char *col = db_get(&r, k, "col"), *coll = db_get(&r, k, "coll");
+			/* an expression part is never equal to another index's */
+			x->cols[x->ncols++] = col ? dbc_str(cat, col)
+						  : arena_printf(&cat->arena, "(expression %zu of %s)", k - i + 1, name);
+			if (db_getll(&r, k, "descending", 0) || (coll && strcmp(coll, "BINARY") != 0))
+				x->variant = arena_printf(&cat->arena, "%s%s%s %s%s", x->variant ? x->variant : "",
+							  x->variant ? ", " : "", col ? col : "(expression)",
+							  coll ? coll : "", db_getll(&r, k, "descending", 0) ? " DESC" : "");
 		}
 		i = j;
 	}
@@ -235,6 +252,7 @@ static int read_rows(struct db_conn *c, const struct dbc_opts *o, struct dbc_cat
 
 int dbc_read_sqlite(struct db_conn *c, const struct dbc_opts *o, struct dbc_catalog *cat, struct perr *e)
 {
+	cat->names_ci = 1; /* SQLite compares identifiers without regard to ASCII case */
 	if (read_tables(c, cat, e) || read_indexes(c, cat, e) || read_fks(c, cat, e))
 		return -1;
 	for (size_t i = 0; i < cat->nindexes; i++)

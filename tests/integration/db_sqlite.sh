@@ -36,6 +36,24 @@ if [ "$(sqlite3 "$TMP/db/shop.db" 'SELECT count(*) FROM audit_log')" = 5000 ]; t
 	ok "sqlite: --analyze --allow-write rolled the delete back"
 else not_ok "sqlite: --analyze --allow-write rolled the delete back"; fi
 
+# Expression, collated and virtual tables: never called duplicates, never rebuilt.
+sqlite3 "$TMP/odd.db" <<'SQL'
+CREATE TABLE ex (id INTEGER PRIMARY KEY, a INT, b INT, name TEXT);
+CREATE INDEX ex1 ON ex (a + b);
+CREATE INDEX ex2 ON ex (a - b);
+CREATE INDEX ex_name ON ex (name);
+CREATE INDEX ex_name_nocase ON ex (name COLLATE NOCASE);
+CREATE TABLE "log entries" (msg TEXT);
+CREATE VIRTUAL TABLE docs USING fts5(body);
+SQL
+run "$PERFAGENT" db --json --no-progress "sqlite:$TMP/odd.db"
+expect_rc "sqlite: a file with expression indexes and an FTS5 table" 0
+if [ "$(count_findings "$TMP/out" duplicate-index)" = 0 ]; then ok "sqlite: different expressions and collations are not duplicates"; else
+	not_ok "sqlite: different expressions and collations are not duplicates" "$(jq -c '[.findings[] | .title]' "$TMP/out")"; fi
+if ! jq -r '.metrics.tables[].name' "$TMP/out" | grep -q '^docs'; then ok "sqlite: virtual tables and their shadow tables are left out"; else
+	not_ok "sqlite: virtual tables and their shadow tables are left out" "$(jq -c '[.metrics.tables[].name]' "$TMP/out")"; fi
+expect_solution "sqlite: the rebuild quotes a name with a space" "$TMP/out" no-primary-key "log entries" 'CREATE TABLE "log entries_new"'
+
 # Bad input.
 run "$PERFAGENT" db --no-progress "sqlite:$TMP/none.db"
 expect_err "sqlite: a missing file exits 3" 3 "none.db"
