@@ -27,10 +27,6 @@ static int read_tables(struct db_conn *c, struct dbc_catalog *cat, struct perr *
 	struct db_rows r = {0};
 	if (dbc_query(c, cat, "tables",
 		      "SELECT TABLE_NAME, ENGINE, TABLE_ROWS, DATA_LENGTH, INDEX_LENGTH, "
-		      "(SELECT c.COLUMN_NAME FROM information_schema.COLUMNS c WHERE c.TABLE_SCHEMA = t.TABLE_SCHEMA "
-		      " AND c.TABLE_NAME = t.TABLE_NAME AND c.COLUMN_NAME = 'id' LIMIT 1) AS id_col, "
-		      "(SELECT c.COLUMN_NAME FROM information_schema.COLUMNS c WHERE c.TABLE_SCHEMA = t.TABLE_SCHEMA "
-		      " AND c.TABLE_NAME = t.TABLE_NAME AND c.EXTRA LIKE '%auto_increment%' LIMIT 1) AS auto_col, "
 		      "@@lower_case_table_names AS lctn "
 		      "FROM information_schema.TABLES t WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' "
 		      "ORDER BY DATA_LENGTH + INDEX_LENGTH DESC, TABLE_NAME",
@@ -47,8 +43,6 @@ static int read_tables(struct db_conn *c, struct dbc_catalog *cat, struct perr *
 		t->rows = db_getd(&r, i, "TABLE_ROWS", -1);
 		t->data_bytes = db_getll(&r, i, "DATA_LENGTH", -1);
 		t->index_bytes = db_getll(&r, i, "INDEX_LENGTH", -1);
-		t->id_col = dbc_str(cat, db_get(&r, i, "id_col"));
-		t->auto_col = dbc_str(cat, db_get(&r, i, "auto_col"));
 		/* Table names are case-sensitive where the server stores them as given (Linux, lctn 0). */
 		cat->names_ci = db_getll(&r, i, "lctn", 0) > 0;
 		if (!t->name)
@@ -117,6 +111,40 @@ static int read_indexes(struct db_conn *c, struct dbc_catalog *cat, struct perr 
 	}
 	db_rows_free(&r);
 	return 0;
+}
+
+/*
+ * For the primary-key fix of tables that lack one: an id column and an
+ * AUTO_INCREMENT column. One pass over information_schema.COLUMNS, and
+ * only when some table has no primary key (a correlated subquery per
+ * table would make the server open every table's definition once per
+ * question).
+ */
+static int read_key_columns(struct db_conn *c, struct dbc_catalog *cat, struct perr *e)
+{
+	size_t nopk = 0;
+	for (size_t i = 0; i < cat->ntables; i++)
+		nopk += !cat->tables[i].has_pk;
+	if (!nopk)
+		return 0;
+	struct db_rows r = {0};
+	int rc = dbc_query_optional(c, cat, "key columns",
+				    "SELECT TABLE_NAME, COLUMN_NAME, EXTRA LIKE '%auto_increment%' AS auto "
+				    "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+				    "AND (COLUMN_NAME = 'id' OR EXTRA LIKE '%auto_increment%')",
+				    &r, e);
+	for (size_t i = 0; rc == 0 && i < r.nrows; i++) {
+		const char *t = db_cell(&r, i, 0), *col = db_cell(&r, i, 1);
+		struct dbc_table *tb = t && col ? dbc_table_at(cat, t) : NULL;
+		if (!tb || tb->has_pk)
+			continue;
+		if (db_getll(&r, i, "auto", 0))
+			tb->auto_col = dbc_str(cat, col);
+		if (strcasecmp(col, "id") == 0)
+			tb->id_col = dbc_str(cat, col);
+	}
+	db_rows_free(&r);
+	return rc < 0 ? -1 : 0;
 }
 
 static int read_index_sizes(struct db_conn *c, struct dbc_catalog *cat, struct perr *e)
@@ -307,7 +335,7 @@ static int read_statements(struct db_conn *c, const struct dbc_opts *o, struct d
 int dbc_read_mysql(struct db_conn *c, const struct dbc_opts *o, struct dbc_catalog *cat, struct perr *e)
 {
 	int pfs = 0;
-	if (read_tables(c, cat, e) || read_indexes(c, cat, e) || read_fks(c, cat, e))
+	if (read_tables(c, cat, e) || read_indexes(c, cat, e) || read_fks(c, cat, e) || read_key_columns(c, cat, e))
 		return -1;
 	if (o->exact && dbc_count_exact(c, cat, e))
 		return -1;
