@@ -220,9 +220,9 @@ static const char *advice_solution(struct arena *a, const struct advice *adv)
 		return NULL;
 	struct buf b = {0};
 	buf_puts(&b, adv->sql);
-	if (adv->verify_note)
+	if (adv->kind == ADVICE_CREATE_INDEX && adv->verify_note)
 		buf_printf(&b, "\n-- %s", adv->verify_note);
-	else if (adv->verified < 0)
+	else if (adv->kind == ADVICE_CREATE_INDEX && adv->verified < 0)
 		buf_puts(&b, "\n-- not verified");
 	if (adv->note)
 		buf_printf(&b, "\n-- %s", adv->note);
