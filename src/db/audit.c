@@ -540,7 +540,7 @@ static void rule_statements(const struct dbc_catalog *cat, const struct dba_opts
 						round(s->mean_ms * 100) / 100, "total_ms", round(s->total_ms * 100) / 100,
 						"max_ms", round(s->max_ms * 100) / 100);
 			f->problem = result_str(r, text);
-			f->solution = result_str(r, arena_printf(a, "-- read its plan and the index advice:\n"
+			f->solution = result_str(r, arena_printf(a, "-- read its plan and the index advice, with real values in place of the placeholders:\n"
 								    "-- perfagent explain --analyze DSN '%s'",
 								 text));
 			f->impact = result_str(r, arena_printf(a, "%s of database time in total", total));
@@ -566,7 +566,8 @@ static void rule_statements(const struct dbc_catalog *cat, const struct dba_opts
 			sqlcols_extract(text, strlen(text), dialect, &cols);
 			int wildcard = strcasestr(text, "LIKE") != NULL;
 			f->solution = result_str(
-				r, arena_printf(a, "-- index the columns it filters on%s:\n-- perfagent explain DSN '%s'",
+				r, arena_printf(a, "-- index the columns it filters on%s; with real values in place of the placeholders:\n"
+						   "-- perfagent explain DSN '%s'",
 						wildcard ? " (a LIKE with a leading % cannot use a B-tree index; "
 							   "use FULLTEXT or a reversed column)"
 							 : "",
@@ -586,8 +587,8 @@ static void rule_statements(const struct dbc_catalog *cat, const struct dba_opts
 				f->evidence = json_pack("{s:f, s:f, s:I}", "rows_examined_per_call", ex, "rows_sent_per_call",
 							sent, "calls", (json_int_t)s->calls);
 				f->problem = result_str(r, text);
-				f->solution = result_str(r, arena_printf(a, "-- an index that matches the filter: "
-									    "perfagent explain DSN '%s'",
+				f->solution = result_str(r, arena_printf(a, "-- an index that matches the filter; with real values in place of the "
+									    "placeholders:\n-- perfagent explain DSN '%s'",
 									 text));
 				set_score(f, s->rows_examined);
 			}
