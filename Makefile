@@ -6,7 +6,7 @@
 #   make fuzz       build the libFuzzer targets with clang into build/fuzz/
 #   make clean
 
-PKGS      := jansson inih openssl zlib libmariadb libpq sqlite3
+PKGS      := jansson inih openssl zlib libmariadb libpq sqlite3 tree-sitter
 CC        ?= cc
 CLANG     ?= clang
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
@@ -30,7 +30,13 @@ B       ?= build/default
 SRC     := $(filter-out $(EXCLUDE),$(shell find src -name '*.c' | sort))
 LIBSRC  := $(filter-out src/main.c,$(SRC))
 OBJ     := $(SRC:%.c=$(B)/%.o)
-LIBOBJ  := $(LIBSRC:%.c=$(B)/%.o)
+# The tree-sitter-python grammar (parser.c, scanner.c): fetched from the npm
+# registry at a pinned version by scripts/fetch-grammar.sh, never committed;
+# generated code, so compiled without our warnings.
+GRAMMAR     := build/grammar/tree-sitter-python
+GRAMMAR_SRC := $(GRAMMAR)/parser.c $(GRAMMAR)/scanner.c
+GRAMMAR_OBJ := $(B)/grammar/parser.o $(B)/grammar/scanner.o
+LIBOBJ  := $(LIBSRC:%.c=$(B)/%.o) $(GRAMMAR_OBJ)
 LIB     := $(B)/libperfagent.a
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -62,6 +68,14 @@ $(LIB): $(LIBOBJ)
 	@rm -f $@
 	$(Q)ar rcs $@ $^
 
+$(GRAMMAR_SRC): scripts/fetch-grammar.sh
+	$(Q)scripts/fetch-grammar.sh $(GRAMMAR)
+
+$(B)/grammar/%.o: $(GRAMMAR)/%.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CSTD) $(OPT) -w -I$(GRAMMAR) -c -o $@ $<
+
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
@@ -90,7 +104,12 @@ asan:
 
 # libFuzzer targets: the library recompiled with clang and coverage.
 FUZZ_CFLAGS := $(CSTD) -O1 -g -fsanitize=fuzzer-no-link,address,undefined $(WARN) -Isrc $(PKG_CFLAGS) -MMD -MP
-FUZZ_LIBOBJ := $(LIBSRC:%.c=build/fuzz/obj/%.o)
+FUZZ_LIBOBJ := $(LIBSRC:%.c=build/fuzz/obj/%.o) build/fuzz/obj/grammar/parser.o build/fuzz/obj/grammar/scanner.o
+
+build/fuzz/obj/grammar/%.o: $(GRAMMAR)/%.c
+	@mkdir -p $(@D)
+	@echo "  FUZZCC  $<"
+	$(Q)$(CLANG) $(CSTD) -O1 -g -fsanitize=fuzzer-no-link,address,undefined -w -I$(GRAMMAR) -c -o $@ $<
 
 build/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)

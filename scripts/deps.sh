@@ -16,6 +16,8 @@ packages=(
   libmariadb-dev            # db/explain: MySQL and MariaDB (Connector/C)
   libpq-dev                 # db/explain: PostgreSQL
   libsqlite3-dev            # db/explain: SQLite
+  libtree-sitter-dev        # scan/context: the tree-sitter runtime (0.20.7, ABI 14)
+  curl ca-certificates      # the build fetches the tree-sitter-python grammar from the npm registry
   # tests
   libcmocka-dev             # unit tests
   clang libclang-rt-14-dev  # libFuzzer targets (make fuzz, fuzz smoke in make test)
@@ -27,6 +29,7 @@ packages=(
   mariadb-server mariadb-client     # db/explain tests: a throwaway MariaDB (scripts/mariadb.sh)
   postgresql-15 postgresql-15-hypopg postgresql-client-15  # and PostgreSQL with hypopg (scripts/postgres.sh)
   sqlite3                   # the SQLite fixture (tests/fixtures/db/load.sh)
+  pylint                    # bench/scan_speed.sh: the Python linter to compare with
 )
 
 missing=()
