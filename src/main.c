@@ -25,8 +25,8 @@ struct command {
 /* In the order of the seed's workflow: measure, analyze, recommend, verify, report. */
 static const struct command commands[] = {
 	{&cmd_audit_spec, NULL},
-	{&cmd_context_spec, NULL},
-	{&cmd_scan_spec, NULL},
+	{&cmd_context_spec, cmd_context},
+	{&cmd_scan_spec, cmd_scan},
 	{&cmd_db_spec, cmd_db},
 	{&cmd_explain_spec, cmd_explain},
 	{&cmd_digest_spec, cmd_digest},

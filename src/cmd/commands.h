@@ -22,6 +22,8 @@ extern const struct cli_spec cmd_report_spec;
 extern const struct cli_spec cmd_mcp_spec;
 
 int cmd_report(struct cmd_ctx *ctx);
+int cmd_scan(struct cmd_ctx *ctx);
+int cmd_context(struct cmd_ctx *ctx);
 int cmd_load(struct cmd_ctx *ctx);
 int cmd_endpoints(struct cmd_ctx *ctx);
 int cmd_digest(struct cmd_ctx *ctx);

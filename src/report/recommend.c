@@ -30,6 +30,7 @@ static const struct {
 	{"sort-spill", "Keep sorts in memory: index the sort, or raise work_mem for that query"},
 	{"bad-estimate", "Refresh planner statistics (ANALYZE) where estimates are far off"},
 	{"nested-loop", "Index the inner side of nested-loop joins"},
+	{"heavy-dependency", "Import heavy libraries lazily, where they are used, not at start-up"},
 	{"missing-cache", "Cache results of repeated expensive calls, with a stated invalidation rule"},
 	{"cacheable", "Cache results of repeated expensive calls, with a stated invalidation rule"},
 	{"connections-exhausted", "Use connection pooling"},

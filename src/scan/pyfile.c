@@ -226,6 +226,105 @@ void py_walk(TSNode root, int (*fn)(TSNode n, void *arg), void *arg)
 	}
 }
 
+/*
+ * Flatten f's tree in pre-order into nodes_/end_ with one cursor walk. On
+ * out-of-memory the arrays stay empty and py_walk_file falls back.
+ */
+static void flatten(struct py_file *f)
+{
+	size_t cap = 1024, n = 0, depth = 0, dcap = 64;
+	TSNode *nodes = malloc(cap * sizeof(*nodes));
+	uint32_t *end = malloc(cap * sizeof(*end));
+	uint32_t *open = malloc(dcap * sizeof(*open)); /* indices of the ancestors on the way down */
+	if (!nodes || !end || !open)
+		goto fail;
+	TSTreeCursor c = ts_tree_cursor_new(f->root);
+	for (;;) {
+		if (n == cap || n >= UINT32_MAX - 1) {
+			if (n >= UINT32_MAX - 1)
+				break;
+			cap *= 2;
+			TSNode *nn = realloc(nodes, cap * sizeof(*nodes));
+			uint32_t *ne = realloc(end, cap * sizeof(*end));
+			if (nn)
+				nodes = nn;
+			if (ne)
+				end = ne;
+			if (!nn || !ne) {
+				ts_tree_cursor_delete(&c);
+				goto fail;
+			}
+		}
+		nodes[n] = ts_tree_cursor_current_node(&c);
+		if (depth == dcap) {
+			dcap *= 2;
+			uint32_t *no = realloc(open, dcap * sizeof(*open));
+			if (!no) {
+				ts_tree_cursor_delete(&c);
+				goto fail;
+			}
+			open = no;
+		}
+		open[depth++] = (uint32_t)n;
+		n++;
+		if (ts_tree_cursor_goto_first_child(&c))
+			continue;
+		/* close this node and every ancestor that has no next sibling */
+		for (;;) {
+			end[open[--depth]] = (uint32_t)n;
+			if (ts_tree_cursor_goto_next_sibling(&c))
+				break;
+			if (!ts_tree_cursor_goto_parent(&c)) {
+				ts_tree_cursor_delete(&c);
+				f->nodes_ = nodes;
+				f->end_ = end;
+				f->nnodes_ = n;
+				free(open);
+				return;
+			}
+		}
+	}
+	ts_tree_cursor_delete(&c);
+fail:
+	free(nodes);
+	free(end);
+	free(open);
+}
+
+void py_walk_file(const struct py_file *f, TSNode root, int (*fn)(TSNode n, void *arg), void *arg)
+{
+	if (ts_node_is_null(root))
+		return;
+	if (!f->nnodes_) {
+		py_walk(root, fn, arg);
+		return;
+	}
+	/* pre-order start bytes never decrease: find the first node starting where root does */
+	uint32_t start = ts_node_start_byte(root);
+	size_t lo = 0, hi = f->nnodes_;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ts_node_start_byte(f->nodes_[mid]) < start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t i = lo;
+	while (i < f->nnodes_ && ts_node_start_byte(f->nodes_[i]) == start && !ts_node_eq(f->nodes_[i], root))
+		i++;
+	if (i >= f->nnodes_ || !ts_node_eq(f->nodes_[i], root)) {
+		py_walk(root, fn, arg);
+		return;
+	}
+	size_t stop = f->end_[i];
+	while (i < stop) {
+		if (fn(f->nodes_[i], arg))
+			i = f->end_[i];
+		else
+			i++;
+	}
+}
+
 /* ---- imports ---- */
 
 struct imp_list {
@@ -247,6 +346,13 @@ static void add_import(struct imp_list *l, const char *local, const char *target
 	f->imports[f->nimports].target = target;
 	f->imports[f->nimports].line = line;
 	f->nimports++;
+}
+
+/* "m.name"; a relative module written only as dots ("from . import x") joins without another dot. */
+static const char *join_module(struct py_file *f, const char *m, const char *name)
+{
+	size_t n = strlen(m);
+	return arena_printf(&f->arena, "%s%s%s", m, n && m[n - 1] == '.' ? "" : ".", name);
 }
 
 static int visit_import(TSNode n, void *arg)
@@ -282,12 +388,12 @@ static int visit_import(TSNode n, void *arg)
 				continue;
 			if (py_is(c, "dotted_name")) {
 				const char *nm = py_text(f, c, &f->arena);
-				add_import(l, nm, arena_printf(&f->arena, "%s.%s", m, nm), py_line(c));
+				add_import(l, nm, join_module(f, m, nm), py_line(c));
 			} else if (py_is(c, "aliased_import")) {
 				TSNode name = py_field(c, "name"), alias = py_field(c, "alias");
 				if (!ts_node_is_null(name) && !ts_node_is_null(alias))
 					add_import(l, py_text(f, alias, &f->arena),
-						   arena_printf(&f->arena, "%s.%s", m, py_text(f, name, &f->arena)), py_line(c));
+						   join_module(f, m, py_text(f, name, &f->arena)), py_line(c));
 			}
 		}
 		return 1;
@@ -329,15 +435,18 @@ int py_parse(const char *path, const char *src, size_t len, struct py_file *f, s
 	if (!f->tree)
 		return perr_set(e, "'%s': the parser gave up", path);
 	f->root = ts_tree_root_node(f->tree);
+	flatten(f);
 	struct imp_list l = {.f = f};
-	py_walk(f->root, visit_import, &l);
+	py_walk_file(f, f->root, visit_import, &l);
 	if (ts_node_has_error(f->root))
-		py_walk(f->root, find_error, f);
+		py_walk_file(f, f->root, find_error, f);
 	return 0;
 }
 
 void py_free(struct py_file *f)
 {
+	free(f->nodes_);
+	free(f->end_);
 	if (f->tree)
 		ts_tree_delete(f->tree);
 	arena_free(&f->arena);

@@ -40,6 +40,14 @@ struct py_file {
 	int has_error;
 	unsigned error_line, error_col; /* the first ERROR or MISSING node, 1-based */
 	struct arena arena;
+	/*
+	 * The tree flattened once in pre-order, for py_walk_file: nodes_[i] and
+	 * the index just past its subtree, end_[i]. Walking this array costs a
+	 * fraction of walking the tree with a cursor, and every rule walks.
+	 */
+	TSNode *nodes_;
+	uint32_t *end_;
+	size_t nnodes_;
 };
 
 /* The tree-sitter-python language (from the fetched grammar's parser.c). */
@@ -113,5 +121,12 @@ TSNode py_loop_of(TSNode n);
  * fn(node, arg); fn returns 0 to go on, 1 to skip the node's children.
  */
 void py_walk(TSNode root, int (*fn)(TSNode n, void *arg), void *arg);
+
+/*
+ * The same over root (any node of f's tree) using f's flattened tree:
+ * several times faster than a cursor walk. Falls back to py_walk for a
+ * node it cannot place.
+ */
+void py_walk_file(const struct py_file *f, TSNode root, int (*fn)(TSNode n, void *arg), void *arg);
 
 #endif

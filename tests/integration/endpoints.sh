@@ -57,8 +57,6 @@ run "$PERFAGENT" endpoints "$U" --routes "$TMP/none.txt"
 expect_err "a missing routes file" 3 "cannot read routes file"
 run "$PERFAGENT" endpoints "$U"
 expect_err "no --routes" 2 "no routes: pass --routes FILE"
-run "$PERFAGENT" endpoints "$U" --dir .
-expect_err "--dir before context exists" 2 "not built yet (issue 6)"
 run "$PERFAGENT" endpoints "$U" --routes "$TMP/routes.txt" --param id
 expect_err "a --param without =" 2 "--param 'id': expected NAME=VALUE"
 printf 'GET /\n' >"$TMP/one.txt"

@@ -1,0 +1,5 @@
+def f(rows):
+    s = ""
+    for r in rows:
+        s += r
+    return s

@@ -1,0 +1,3 @@
+def broken(:
+    for x in (:
+        y += [
