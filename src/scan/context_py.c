@@ -1260,6 +1260,6 @@ void cx_read_python(struct cx_state *s, size_t file, const struct py_file *f)
 	/* imports inside functions: the lazy ones */
 	for (size_t i = 0; i < f->nimports; i++)
 		add_import_fact(&pc, f->imports[i].target, f->imports[i].line, 0);
-	py_walk(f->root, visit, &pc);
+	py_walk_file(f, f->root, visit, &pc);
 	arena_free(&pc.tmp);
 }

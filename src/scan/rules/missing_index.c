@@ -71,6 +71,7 @@ struct cls {
 	size_t col0, ncols; /* its columns in facts->cols */
 	size_t idx0, nidx;  /* names indexed by __table_args__ in facts->idx */
 	int state;          /* finish: 0 unknown, 1 visiting, 2 a model, 3 not */
+	unsigned seen;      /* finish: the find_col search that last visited it (struct proj.search) */
 };
 
 struct use {
@@ -683,6 +684,7 @@ struct ref {
 struct proj {
 	struct ref *classes; /* sorted by name */
 	size_t n;
+	unsigned search; /* find_col's search number: each class is visited once per search */
 	struct strset gidx;
 	struct arena a;
 };
@@ -762,8 +764,14 @@ static int table_indexed(const struct ref r, const char *attr, const char *dbnam
 static struct col *find_col(struct proj *p, struct ref r, const char *attr, struct ref *owner, int *indexed,
 			    int depth)
 {
-	if (depth > 16)
+	/*
+	 * Once per class per search: many classes share a base's name across a
+	 * project (Base, Model, Object), and following every same-named base
+	 * at every level would take exponential time.
+	 */
+	if (depth > 16 || r.k->seen == p->search)
 		return NULL;
+	r.k->seen = p->search;
 	for (size_t i = 0; i < r.k->ncols; i++) {
 		struct col *col = &r.fa->cols[r.k->col0 + i];
 		if (strcmp(S(r.fa, col->attr), attr) == 0) {
@@ -933,6 +941,7 @@ static void finish(void **factsv, size_t nfacts, struct scan_out *out)
 				if (!is_model(&p, r, 0))
 					continue;
 				int ti = 0;
+				p.search++;
 				struct col *col = find_col(&p, r, attr, &owner, &ti, 0);
 				if (!col)
 					continue;
