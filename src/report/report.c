@@ -152,7 +152,7 @@ void report_location(const struct pa_location *l, struct buf *out)
 /* What a target object names, in a few words: its URL, DSN, dir or files. */
 static void target_text(const json_t *t, struct buf *out)
 {
-	static const char *const keys[] = {"url", "urls", "dsn", "dir", "files", "command", "pid"};
+	static const char *const keys[] = {"url", "urls", "dsn", "dir", "files", "paths", "command", "pid"};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		json_t *v = json_object_get(t, keys[i]);
 		if (json_is_string(v) && json_string_length(v)) {

@@ -303,4 +303,11 @@ run timeout 60 $S "$TMP/bases" --select missing-index --json
 if [ "$rc" -ne 124 ] && [ $(($(date +%s) - start)) -le 10 ]; then ok "same-named bases across 40 files: done in seconds"; else
 	not_ok "same-named bases across 40 files: done in seconds" "rc $rc after $(($(date +%s) - start)) s"; fi
 
+# A scan result renders in a report, scoped to what was scanned.
+$S "$TOP/tests/fixtures/scan/n-plus-one" --json -q >"$TMP/scan-nplus1.json"
+run "$PERFAGENT" report "$TMP/scan-nplus1.json"
+if grep -q '^\*\*Scope:\*\* .*tests/fixtures/scan/n-plus-one' "$TMP/out" && grep -q 'rule `n-plus-one`' "$TMP/out"; then
+	ok "a scan result renders as a report scoped to the scanned path"
+else not_ok "a scan result renders as a report scoped to the scanned path" "$(head -8 "$TMP/out")"; fi
+
 done_testing
