@@ -34,6 +34,75 @@ const char *py_text(const struct py_file *f, TSNode n, struct arena *a)
 	return arena_strndup(a, f->src + s, e - s);
 }
 
+struct py_span py_span_of(const struct py_file *f, TSNode n)
+{
+	uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
+	struct py_span r = {f->src + s, e > s ? e - s : 0};
+	return r;
+}
+
+int py_span_eq(struct py_span a, struct py_span b)
+{
+	return a.n == b.n && memcmp(a.s, b.s, a.n) == 0;
+}
+
+int py_span_is(struct py_span a, const char *lit)
+{
+	size_t n = strlen(lit);
+	return a.n == n && memcmp(a.s, lit, n) == 0;
+}
+
+int py_span_in(struct py_span a, const char *const *words)
+{
+	for (; *words; words++)
+		if (py_span_is(a, *words))
+			return 1;
+	return 0;
+}
+
+uint64_t py_hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return h;
+}
+
+const char *py_oneline(const char *s, size_t n, size_t max, struct arena *a)
+{
+	char *o = arena_alloc(a, max + 4);
+	size_t k = 0;
+	int sp = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		/* white space, and a backslash that continues the line */
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+		    (c == '\\' && i + 1 < n && (s[i + 1] == '\n' || s[i + 1] == '\r'))) {
+			sp = 1;
+			continue;
+		}
+		if (sp && k > 0) {
+			if (k >= max)
+				break;
+			o[k++] = ' ';
+		}
+		sp = 0;
+		if (k >= max) {
+			memcpy(o + k, "...", 4);
+			return o;
+		}
+		o[k++] = c;
+	}
+	o[k] = '\0';
+	return o;
+}
+
+const char *py_text_oneline(const struct py_file *f, TSNode n, size_t max, struct arena *a)
+{
+	struct py_span r = py_span_of(f, n);
+	return py_oneline(r.s, r.n, max, a);
+}
+
 TSNode py_field(TSNode n, const char *field)
 {
 	return ts_node_child_by_field_name(n, field, (uint32_t)strlen(field));

@@ -71,6 +71,30 @@ int py_is(TSNode n, const char *type);
 /* The node's source text, copied into a (NUL-terminated). */
 const char *py_text(const struct py_file *f, TSNode n, struct arena *a);
 
+/* A span of the source: a node's bytes without a copy. */
+struct py_span {
+	const char *s;
+	uint32_t n;
+};
+
+/* The bytes of node n of f. */
+struct py_span py_span_of(const struct py_file *f, TSNode n);
+/* Equal bytes; a span equal to the string lit; a span equal to one of the NULL-terminated words. */
+int py_span_eq(struct py_span a, struct py_span b);
+int py_span_is(struct py_span a, const char *lit);
+int py_span_in(struct py_span a, const char *const *words);
+/* FNV-1a of s[0..n): for the rules' name tables. */
+uint64_t py_hash(const char *s, size_t n);
+
+/*
+ * s[0..n) on one line for a message: runs of white space (and a backslash
+ * continuing a line) squeezed to one space, at most max bytes, "..."
+ * appended when cut; in a.
+ */
+const char *py_oneline(const char *s, size_t n, size_t max, struct arena *a);
+/* The same of node n's text. */
+const char *py_text_oneline(const struct py_file *f, TSNode n, size_t max, struct arena *a);
+
 /* A field child ("function", "body", "left", ...), or a null node (ts_node_is_null). */
 TSNode py_field(TSNode n, const char *field);
 

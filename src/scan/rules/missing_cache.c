@@ -64,11 +64,6 @@
 #define MAX_CALLEE 2048 /* bytes of callee text we name; longer chains are not judged */
 
 /* A slice of the source. */
-struct sref {
-	const char *s;
-	uint32_t n;
-};
-
 /* A binding of a name at a byte position (an assignment, a loop target, a mutation). */
 struct pos {
 	uint32_t at;
@@ -76,7 +71,7 @@ struct pos {
 };
 
 struct nent {
-	struct sref s;
+	struct py_span s;
 	struct pos *pos;
 	struct nent *next;
 };
@@ -131,7 +126,7 @@ struct frame {
 	struct lcand *cands, **cand_tail;
 	int polling;          /* sleeps, or while True */
 	int writes_inside;
-	struct sref counter;  /* for X in range(..): X, to see whether the body uses it */
+	struct py_span counter;  /* for X in range(..): X, to see whether the body uses it */
 	int counter_used;
 };
 
@@ -156,26 +151,6 @@ enum act { A_NONE, A_ASSIGN, A_AS, A_CALL, A_CLASS, A_DECORATED, A_COMP, A_FOR, 
 
 /* ---- small helpers ---- */
 
-static struct sref sref_of(const struct py_file *f, TSNode n)
-{
-	uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
-	struct sref r = {f->src + s, e > s ? e - s : 0};
-	return r;
-}
-
-static int sref_eq(struct sref a, struct sref b)
-{
-	return a.n == b.n && memcmp(a.s, b.s, a.n) == 0;
-}
-
-static int sref_in(struct sref a, const char *const *words)
-{
-	for (; *words; words++)
-		if (a.n == strlen(*words) && memcmp(a.s, *words, a.n) == 0)
-			return 1;
-	return 0;
-}
-
 static int str_in(const char *s, const char *const *words)
 {
 	for (; *words; words++)
@@ -184,57 +159,19 @@ static int str_in(const char *s, const char *const *words)
 	return 0;
 }
 
-static uint64_t hash_bytes(const char *s, uint32_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (uint32_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-	return h;
-}
-
-/* The text of n on one line, at most max bytes ("..." when cut), in the walk's arena. */
-static const char *clip(struct walk *w, TSNode n, size_t max)
-{
-	struct sref r = sref_of(w->f, n);
-	char *o = arena_alloc(&w->a, max + 4);
-	size_t k = 0;
-	int sp = 0;
-	for (uint32_t i = 0; i < r.n; i++) {
-		char c = r.s[i];
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-		    (c == '\\' && i + 1 < r.n && (r.s[i + 1] == '\n' || r.s[i + 1] == '\r'))) {
-			sp = 1;
-			continue;
-		}
-		if (sp && k > 0) {
-			if (k >= max)
-				break;
-			o[k++] = ' ';
-		}
-		sp = 0;
-		if (k >= max) {
-			memcpy(o + k, "...", 4);
-			return o;
-		}
-		o[k++] = c;
-	}
-	o[k] = '\0';
-	return o;
-}
-
 /* ---- name tables ---- */
 
-static struct nent *nt_find(const struct ntab *t, struct sref r)
+static struct nent *nt_find(const struct ntab *t, struct py_span r)
 {
 	if (!t->cap)
 		return NULL;
-	for (struct nent *e = t->tab[hash_bytes(r.s, r.n) & (t->cap - 1)]; e; e = e->next)
-		if (sref_eq(e->s, r))
+	for (struct nent *e = t->tab[py_hash(r.s, r.n) & (t->cap - 1)]; e; e = e->next)
+		if (py_span_eq(e->s, r))
 			return e;
 	return NULL;
 }
 
-static struct nent *nt_get(struct walk *w, struct ntab *t, struct sref r)
+static struct nent *nt_get(struct walk *w, struct ntab *t, struct py_span r)
 {
 	struct nent *e = nt_find(t, r);
 	if (e)
@@ -245,7 +182,7 @@ static struct nent *nt_get(struct walk *w, struct ntab *t, struct sref r)
 		for (size_t i = 0; i < t->cap; i++)
 			for (struct nent *x = t->tab[i], *nx; x; x = nx) {
 				nx = x->next;
-				size_t h = hash_bytes(x->s.s, x->s.n) & (cap - 1);
+				size_t h = py_hash(x->s.s, x->s.n) & (cap - 1);
 				x->next = tab[h];
 				tab[h] = x;
 			}
@@ -254,7 +191,7 @@ static struct nent *nt_get(struct walk *w, struct ntab *t, struct sref r)
 	}
 	e = arena_calloc(&w->a, 1, sizeof(*e));
 	e->s = r;
-	size_t h = hash_bytes(r.s, r.n) & (t->cap - 1);
+	size_t h = py_hash(r.s, r.n) & (t->cap - 1);
 	e->next = t->tab[h];
 	t->tab[h] = e;
 	t->n++;
@@ -314,7 +251,7 @@ static struct frame *loop_at(struct walk *w, uint32_t pos)
 }
 
 /* A name bound (or mutated) at pos: in the scope's list and in every loop around it. */
-static void bind_name(struct walk *w, struct sref name, uint32_t at)
+static void bind_name(struct walk *w, struct py_span name, uint32_t at)
 {
 	for (size_t i = w->nfr; i-- > 0;) {
 		struct frame *fr = &w->fr[i];
@@ -338,7 +275,7 @@ static void bind_target(struct walk *w, TSNode t, uint32_t at, int depth)
 		return;
 	const char *ty = ts_node_type(t);
 	if (strcmp(ty, "identifier") == 0) {
-		bind_name(w, sref_of(w->f, t), at);
+		bind_name(w, py_span_of(w->f, t), at);
 		return;
 	}
 	if (strcmp(ty, "attribute") == 0) {
@@ -436,7 +373,7 @@ static int sql_writes(const struct py_file *f, TSNode str)
 	static const char *const verbs[] = {"insert", "update", "delete", "replace", "merge", "create", "drop",
 					    "alter", "truncate", "call", "set", "begin", "commit", "rollback",
 					    "grant", "lock", "vacuum", "analyze", "copy", "upsert", NULL};
-	struct sref r = sref_of(f, str);
+	struct py_span r = py_span_of(f, str);
 	uint32_t i = 0;
 	while (i < r.n && r.s[i] != '"' && r.s[i] != '\'')
 		i++;
@@ -478,7 +415,7 @@ static int has_keyword(struct walk *w, TSNode call, const char *key)
 	for (uint32_t i = 0; i < nc; i++) {
 		TSNode a = ts_node_named_child(args, i);
 		if (py_is(a, "keyword_argument")) {
-			struct sref k = sref_of(w->f, py_field(a, "name"));
+			struct py_span k = py_span_of(w->f, py_field(a, "name"));
 			if (k.n == strlen(key) && memcmp(k.s, key, k.n) == 0)
 				return 1;
 		}
@@ -513,7 +450,7 @@ static int open_reads(struct walk *w, TSNode call)
 		for (uint32_t i = 0; i < nc; i++) {
 			TSNode a = ts_node_named_child(args, i);
 			if (py_is(a, "keyword_argument")) {
-				struct sref k = sref_of(w->f, py_field(a, "name"));
+				struct py_span k = py_span_of(w->f, py_field(a, "name"));
 				if (k.n == 4 && memcmp(k.s, "mode", 4) == 0)
 					mode = py_field(a, "value");
 			}
@@ -523,7 +460,7 @@ static int open_reads(struct walk *w, TSNode call)
 		return 1;
 	if (!py_is(mode, "string"))
 		return 0; /* a mode we cannot read */
-	struct sref m = sref_of(w->f, mode);
+	struct py_span m = py_span_of(w->f, mode);
 	for (uint32_t i = 0; i < m.n; i++)
 		if (strchr("wax+", m.s[i]))
 			return 0;
@@ -629,7 +566,7 @@ static enum verdict classify(struct walk *w, TSNode call, const char *name, enum
 		if (strcmp(last, "request") == 0) {
 			/* request("GET", url) */
 			TSNode m = pos_arg(call, 0);
-			struct sref r = py_is(m, "string") ? sref_of(w->f, m) : (struct sref){"", 0};
+			struct py_span r = py_is(m, "string") ? py_span_of(w->f, m) : (struct py_span){"", 0};
 			if (r.n >= 5 && (memcmp(r.s + 1, "GET", 3) == 0 || memcmp(r.s + 1, "HEAD", 4) == 0))
 				goto http_read;
 			return V_WRITE;
@@ -700,7 +637,7 @@ static enum verdict classify(struct walk *w, TSNode call, const char *name, enum
 /* ---- the names a call mentions ---- */
 
 struct mention {
-	struct sref *ids;
+	struct py_span *ids;
 	int n, cap, nodes;
 };
 
@@ -713,13 +650,13 @@ static void mentions_of(struct walk *w, TSTreeCursor *c, struct mention *m, int 
 	if (strcmp(t, "identifier") == 0) {
 		if (m->n == m->cap) {
 			int cap = m->cap ? m->cap * 2 : 16;
-			struct sref *ids = arena_alloc(&w->a, (size_t)cap * sizeof(*ids));
+			struct py_span *ids = arena_alloc(&w->a, (size_t)cap * sizeof(*ids));
 			if (m->n)
 				memcpy(ids, m->ids, (size_t)m->n * sizeof(*ids));
 			m->ids = ids;
 			m->cap = cap;
 		}
-		m->ids[m->n++] = sref_of(w->f, n);
+		m->ids[m->n++] = py_span_of(w->f, n);
 		return;
 	}
 	int is_attr = strcmp(t, "attribute") == 0, is_kw = strcmp(t, "keyword_argument") == 0;
@@ -764,7 +701,7 @@ static const char *normal_text(struct walk *w, TSNode call)
 		}
 		int leaf = ts_node_child_count(n) == 0 || py_is(n, "string_content");
 		if (leaf && !py_is(n, "comment")) {
-			struct sref r = sref_of(w->f, n);
+			struct py_span r = py_span_of(w->f, n);
 			if (b.len)
 				buf_putc(&b, ' ');
 			buf_put(&b, r.s, r.n);
@@ -811,7 +748,7 @@ static const char *kind_word(enum what k)
 
 static void report_invariant(struct walk *w, struct occ *o, const struct frame *lp)
 {
-	const char *call = clip(w, o->call, 70);
+	const char *call = py_text_oneline(w->f, o->call, 70, &w->a);
 	const char *msg = arena_printf(&w->a,
 		"%s runs on every iteration of the %s loop at line %u with the same arguments: the same %s "
 		"each time", call, lp->word, lp->line, kind_word(o->what));
@@ -824,7 +761,7 @@ static void report_invariant(struct walk *w, struct occ *o, const struct frame *
 
 static void report_repeat(struct walk *w, struct occ *o, const struct occ *first)
 {
-	const char *call = clip(w, o->call, 70);
+	const char *call = py_text_oneline(w->f, o->call, 70, &w->a);
 	const char *msg = arena_printf(&w->a,
 		"%s runs again with the same arguments (first at line %u) and nothing in between changes them: "
 		"a second %s for the same answer", call, py_line(first->call), kind_word(o->what));
@@ -1003,7 +940,7 @@ static void pop(struct walk *w)
  * other calls — most of them — are not named and resolved at all. Keep in
  * step with classify(), runs_query() and fs_write().
  */
-static int maybe_named(struct sref last)
+static int maybe_named(struct py_span last)
 {
 	static const char *const words[] = { /* sorted, for the binary search */
 		"aaggregate", "abulk_create", "abulk_update", "acontains", "acount", "acreate", "add", "add_all",
@@ -1054,7 +991,7 @@ static const char *callee_name(struct walk *w, TSNode call)
 	const char *d = py_dotted(w->f, fn, &w->a);
 	if (!d)
 		return NULL;
-	struct sref first = {d, (uint32_t)strcspn(d, ".(")};
+	struct py_span first = {d, (uint32_t)strcspn(d, ".(")};
 	return nt_find(&w->imported, first) ? py_resolve(w->f, d, &w->a) : d;
 }
 
@@ -1069,15 +1006,15 @@ static void on_call(struct walk *w, TSNode n)
 						  "clear", "setdefault", "discard", "sort", "reverse", "popitem",
 						  "appendleft", "popleft", NULL};
 		TSNode obj = ts_node_child_by_field_id(fn, w->f_object);
-		if (py_is(obj, "identifier") && sref_in(sref_of(w->f, last), mut))
-			bind_name(w, sref_of(w->f, obj), at);
+		if (py_is(obj, "identifier") && py_span_in(py_span_of(w->f, last), mut))
+			bind_name(w, py_span_of(w->f, obj), at);
 	} else if (py_is(fn, "identifier")) {
 		last = fn;
 	} else {
 		return;
 	}
 	/* a plain name an import binds may stand for anything (jload is json.load): resolve it */
-	struct sref ls = sref_of(w->f, last);
+	struct py_span ls = py_span_of(w->f, last);
 	if (!maybe_named(ls) && !(ts_node_eq(last, fn) && nt_find(&w->imported, ls)))
 		return;
 	const char *name = callee_name(w, n);
@@ -1101,7 +1038,7 @@ static void on_call(struct walk *w, TSNode n)
 	o->start = at;
 	o->end = ts_node_end_byte(n);
 	o->norm = normal_text(w, n);
-	o->hash = o->norm ? hash_bytes(o->norm, (uint32_t)strlen(o->norm)) : (uint64_t)at;
+	o->hash = o->norm ? py_hash(o->norm, (uint32_t)strlen(o->norm)) : (uint64_t)at;
 	o->what = what;
 	*sc->occ_tail = o;
 	sc->occ_tail = &o->next;
@@ -1130,7 +1067,7 @@ static void on_loop(struct walk *w, TSNode n, enum act kind)
 		if (py_is(right, "call") && py_is(left, "identifier")) {
 			const char *rn = py_call_name(w->f, right, &w->a);
 			if (rn && (strcmp(rn, "range") == 0 || strcmp(rn, "itertools.repeat") == 0))
-				fr->counter = sref_of(w->f, left);
+				fr->counter = py_span_of(w->f, left);
 		}
 	} else if (kind == A_WHILE) {
 		fr->word = "while";
@@ -1141,8 +1078,8 @@ static void on_loop(struct walk *w, TSNode n, enum act kind)
 			fr->on_e = ts_node_end_byte(body);
 		}
 		/* while True / while 1: a polling or retry loop, or a reader until EOF */
-		if (py_is(cond, "true") || (py_is(cond, "integer") && sref_of(w->f, cond).n == 1 &&
-					    sref_of(w->f, cond).s[0] == '1'))
+		if (py_is(cond, "true") || (py_is(cond, "integer") && py_span_of(w->f, cond).n == 1 &&
+					    py_span_of(w->f, cond).s[0] == '1'))
 			fr->polling = 1;
 	} else {
 		fr->word = "comprehension";
@@ -1210,7 +1147,7 @@ static void on_identifier(struct walk *w, TSNode n)
 	uint32_t at = ts_node_start_byte(n);
 	for (size_t i = w->nfr; i-- > 0 && w->fr[i].kind != F_SCOPE;) {
 		struct frame *fr = &w->fr[i];
-		if (fr->counter.n && !fr->counter_used && at >= fr->on_s && sref_eq(fr->counter, sref_of(w->f, n)))
+		if (fr->counter.n && !fr->counter_used && at >= fr->on_s && py_span_eq(fr->counter, py_span_of(w->f, n)))
 			fr->counter_used = 1;
 	}
 }
@@ -1259,7 +1196,7 @@ static int visit(TSNode n, void *arg)
 	}
 	case A_FUNC: {
 		struct frame *fr = push(w, F_SCOPE, n);
-		struct sref fname = sref_of(w->f, py_field(n, "name"));
+		struct py_span fname = py_span_of(w->f, py_field(n, "name"));
 		if ((w->next_cached && w->next_cached_at == at) || (fname.n >= 4 && memcmp(fname.s, "test", 4) == 0))
 			fr->cached = 1; /* cached already, or a test reading again on purpose */
 		w->next_cached = 0;
@@ -1345,7 +1282,7 @@ static void check(const struct py_file *f, struct scan_out *out)
 	struct walk w = {.f = f, .out = out};
 	for (size_t i = 0; i < f->nimports; i++) {
 		const char *l = f->imports[i].local;
-		struct sref first = {l, (uint32_t)strcspn(l, ".")};
+		struct py_span first = {l, (uint32_t)strcspn(l, ".")};
 		nt_get(&w, &w.imported, first);
 	}
 	acts_init(&w);

@@ -58,14 +58,9 @@
 #define MAX_SUBWALK 96 /* nodes looked at in one operand or iterable */
 
 /* A slice of the source. */
-struct sref {
-	const char *s;
-	uint32_t n;
-};
-
 /* One name a loop binds; is_index: a range() target or enumerate()'s count. */
 struct target {
-	struct sref name;
+	struct py_span name;
 	int is_index;
 };
 
@@ -95,7 +90,7 @@ enum {
 };
 
 struct name {
-	struct sref s;
+	struct py_span s;
 	unsigned flags;
 	struct def *defs;  /* the list-making bindings */
 	struct def *binds; /* every binding */
@@ -108,7 +103,7 @@ enum cand_kind { C_IN, C_INDEX, C_COUNT, C_REMOVE, C_POP0, C_INSERT0 };
 struct cand {
 	enum cand_kind kind;
 	TSNode at;              /* the comparison or the call */
-	struct sref name;
+	struct py_span name;
 	uint32_t loop_s, loop_e; /* the innermost loop's per-iteration bytes */
 	unsigned loop_line;
 	struct cand *next;
@@ -153,73 +148,13 @@ struct walk {
 
 /* ---- small helpers ---- */
 
-static struct sref sref_of(const struct py_file *f, TSNode n)
-{
-	uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
-	struct sref r = {f->src + s, e > s ? e - s : 0};
-	return r;
-}
-
-static int sref_eq(struct sref a, struct sref b)
-{
-	return a.n == b.n && memcmp(a.s, b.s, a.n) == 0;
-}
-
-static int sref_is(struct sref a, const char *lit)
-{
-	size_t n = strlen(lit);
-	return a.n == n && memcmp(a.s, lit, n) == 0;
-}
-
 /* 1 when node n (of file f) is the identifier lit. */
 static int ident_is(const struct py_file *f, TSNode n, const char *lit)
 {
-	return py_is(n, "identifier") && sref_is(sref_of(f, n), lit);
-}
-
-/*
- * The node's text on one line (runs of white space squeezed to one space),
- * at most max bytes, "..." appended when cut; in the walk's arena.
- */
-static const char *clip(struct walk *w, TSNode n, size_t max)
-{
-	struct sref r = sref_of(w->f, n);
-	char *o = arena_alloc(&w->a, max + 4);
-	size_t k = 0;
-	int sp = 0;
-	for (uint32_t i = 0; i < r.n; i++) {
-		char c = r.s[i];
-		/* white space, and a backslash that continues the line */
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-		    (c == '\\' && i + 1 < r.n && (r.s[i + 1] == '\n' || r.s[i + 1] == '\r'))) {
-			sp = 1;
-			continue;
-		}
-		if (sp && k > 0) {
-			if (k >= max)
-				break;
-			o[k++] = ' ';
-		}
-		sp = 0;
-		if (k >= max) {
-			memcpy(o + k, "...", 4);
-			return o;
-		}
-		o[k++] = c;
-	}
-	o[k] = '\0';
-	return o;
+	return py_is(n, "identifier") && py_span_is(py_span_of(f, n), lit);
 }
 
 /* ---- the name table of a scope ---- */
-
-static uint64_t hash_sref(struct sref r)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (uint32_t i = 0; i < r.n; i++)
-		h = (h ^ (unsigned char)r.s[i]) * 1099511628211ULL;
-	return h;
-}
 
 static struct scope *scope_new(struct walk *w)
 {
@@ -229,11 +164,11 @@ static struct scope *scope_new(struct walk *w)
 }
 
 /* The entry for name r in sc, made when missing. */
-static struct name *name_get(struct walk *w, struct scope *sc, struct sref r)
+static struct name *name_get(struct walk *w, struct scope *sc, struct py_span r)
 {
 	if (sc->cap) {
-		for (struct name *e = sc->tab[hash_sref(r) & (sc->cap - 1)]; e; e = e->next)
-			if (sref_eq(e->s, r))
+		for (struct name *e = sc->tab[py_hash(r.s, r.n) & (sc->cap - 1)]; e; e = e->next)
+			if (py_span_eq(e->s, r))
 				return e;
 	}
 	if (2 * (sc->n + 1) > sc->cap) {
@@ -242,7 +177,7 @@ static struct name *name_get(struct walk *w, struct scope *sc, struct sref r)
 		for (size_t i = 0; i < sc->cap; i++)
 			for (struct name *e = sc->tab[i], *nx; e; e = nx) {
 				nx = e->next;
-				size_t h = hash_sref(e->s) & (cap - 1);
+				size_t h = py_hash(e->s.s, e->s.n) & (cap - 1);
 				e->next = tab[h];
 				tab[h] = e;
 			}
@@ -251,19 +186,19 @@ static struct name *name_get(struct walk *w, struct scope *sc, struct sref r)
 	}
 	struct name *e = arena_calloc(&w->a, 1, sizeof(*e));
 	e->s = r;
-	size_t h = hash_sref(r) & (sc->cap - 1);
+	size_t h = py_hash(r.s, r.n) & (sc->cap - 1);
 	e->next = sc->tab[h];
 	sc->tab[h] = e;
 	sc->n++;
 	return e;
 }
 
-static struct name *name_find(struct scope *sc, struct sref r)
+static struct name *name_find(struct scope *sc, struct py_span r)
 {
 	if (!sc->cap)
 		return NULL;
-	for (struct name *e = sc->tab[hash_sref(r) & (sc->cap - 1)]; e; e = e->next)
-		if (sref_eq(e->s, r))
+	for (struct name *e = sc->tab[py_hash(r.s, r.n) & (sc->cap - 1)]; e; e = e->next)
+		if (py_span_eq(e->s, r))
 			return e;
 	return NULL;
 }
@@ -354,7 +289,7 @@ static void bind_other(struct walk *w, struct scope *sc, TSNode pat, int depth)
 	if (depth > 8 || ts_node_is_null(pat))
 		return;
 	if (py_is(pat, "identifier")) {
-		struct name *e = name_get(w, sc, sref_of(w->f, pat));
+		struct name *e = name_get(w, sc, py_span_of(w->f, pat));
 		e->flags |= N_OTHER;
 		add_bind(w, e, ts_node_start_byte(pat));
 		return;
@@ -394,7 +329,7 @@ static void bind_assign(struct walk *w, TSNode stmt, TSNode left, TSNode value)
 		bind_other(w, sc, left, 0);
 		return;
 	}
-	struct name *e = name_get(w, sc, sref_of(w->f, left));
+	struct name *e = name_get(w, sc, py_span_of(w->f, left));
 	unsigned k = ts_node_is_null(value) ? N_OTHER : list_kind(w, value);
 	e->flags |= k;
 	add_bind(w, e, ts_node_start_byte(stmt));
@@ -441,7 +376,7 @@ static void loop_targets(struct walk *w, struct level *lv)
 	while (ns > 0 && lv->nt < MAX_TARGETS) {
 		TSNode p = stack[--ns];
 		if (py_is(p, "identifier")) {
-			lv->t[lv->nt].name = sref_of(w->f, p);
+			lv->t[lv->nt].name = py_span_of(w->f, p);
 			lv->t[lv->nt].is_index = range || (enumerate && first && !ts_node_eq(p, left));
 			lv->nt++;
 			first = 0;
@@ -529,7 +464,7 @@ struct alevel {
 struct opnd {
 	uint32_t elem;      /* levels whose element targets it names */
 	uint32_t idx;       /* levels whose index targets it names inside a subscript */
-	struct sref base;   /* that subscript's value ("xs" of xs[i]) */
+	struct py_span base;   /* that subscript's value ("xs" of xs[i]) */
 	TSNode sub;         /* and the subscript itself */
 	int nodes;          /* visited, to bound the work */
 };
@@ -542,17 +477,17 @@ static void scan_operand(struct walk *w, TSTreeCursor *c, const struct alevel *a
 		return;
 	const char *t = ts_node_type(n);
 	if (strcmp(t, "identifier") == 0) {
-		struct sref r = sref_of(w->f, n);
+		struct py_span r = py_span_of(w->f, n);
 		for (int i = 0; i < nal; i++)
 			for (int k = 0; k < al[i].lv->nt; k++) {
-				if (!sref_eq(al[i].lv->t[k].name, r))
+				if (!py_span_eq(al[i].lv->t[k].name, r))
 					continue;
 				if (!al[i].lv->t[k].is_index)
 					o->elem |= 1u << i;
 				else if (in_sub) {
 					o->idx |= 1u << i;
 					if (!o->base.s) {
-						o->base = sref_of(w->f, py_field(sub, "value"));
+						o->base = py_span_of(w->f, py_field(sub, "value"));
 						o->sub = sub;
 					}
 				}
@@ -668,7 +603,7 @@ static void on_equality(struct walk *w, TSNode cmp, TSNode l, TSNode r)
 	if (!one_bit(ma) || !one_bit(mb) || ma == mb)
 		return;
 	/* a[i] == b[j] over two different sequences: alignment / dynamic programming, not a lookup */
-	if (!a.elem && !b.elem && !sref_eq(a.base, b.base))
+	if (!a.elem && !b.elem && !py_span_eq(a.base, b.base))
 		return;
 	int ia = bit_index(ma), ib = bit_index(mb);
 	int inner = ia > ib ? ia : ib, outer = ia > ib ? ib : ia;
@@ -683,7 +618,7 @@ static void on_equality(struct walk *w, TSNode cmp, TSNode l, TSNode r)
 		return;
 	/* modules = find(package) in the outer body, then for m in modules: also per outer element */
 	if (py_is(in->right, "identifier")) {
-		struct name *e = name_find(scope_frame(w)->sc, sref_of(w->f, in->right));
+		struct name *e = name_find(scope_frame(w)->sc, py_span_of(w->f, in->right));
 		for (const struct def *d = e ? e->binds : NULL; d; d = d->next)
 			if (d->at >= out->body_s && d->at < ts_node_start_byte(in->node))
 				return;
@@ -692,15 +627,15 @@ static void on_equality(struct walk *w, TSNode cmp, TSNode l, TSNode r)
 
 	TSNode in_op = ia > ib ? l : r, out_op = ia > ib ? r : l;
 	const struct opnd *ino = ia > ib ? &a : &b;
-	const char *it_s = clip(w, in->right, 40), *tgt = clip(w, in->left, 30);
-	const char *in_s = clip(w, in_op, 40), *out_s = clip(w, out_op, 40);
+	const char *it_s = py_text_oneline(w->f, in->right, 40, &w->a), *tgt = py_text_oneline(w->f, in->left, 30, &w->a);
+	const char *in_s = py_text_oneline(w->f, in_op, 40, &w->a), *out_s = py_text_oneline(w->f, out_op, 40, &w->a);
 	const char *msg = arena_printf(&w->a,
 		"for %s in %s runs once per iteration of the loop at line %u to find %s == %s: "
 		"O(n*m) comparisons", tgt, it_s, py_line(out->node), out_s, in_s);
 	const char *fix;
 	if (!ino->elem) {
 		/* xs[i].name == xs[j].name: one pass keeping a dict of the compared value */
-		const struct sref whole = sref_of(w->f, in_op), sub = sref_of(w->f, ino->sub);
+		const struct py_span whole = py_span_of(w->f, in_op), sub = py_span_of(w->f, ino->sub);
 		int pre = (int)(sub.s - whole.s), post = (int)(whole.n - (uint32_t)pre - sub.n);
 		const char *key = arena_printf(&w->a, "%.*sv%.*s", pre, whole.s, post, sub.s + sub.n);
 		if (strlen(key) > 60 || strchr(key, '\n'))
@@ -711,7 +646,7 @@ static void on_equality(struct walk *w, TSNode cmp, TSNode l, TSNode r)
 			"seen[%s] = k; collections.Counter to count repeats",
 			(int)ino->base.n, ino->base.s, key, key, key);
 	} else if (py_is(in_op, "identifier")) {
-		const char *v = clip(w, in_op, 30);
+		const char *v = py_text_oneline(w->f, in_op, 30, &w->a);
 		fix = arena_printf(&w->a,
 			"make a set once before the outer loop: %s_set = {%s for %s in %s}, then test %s in %s_set",
 			v, v, tgt, it_s, out_s, v);
@@ -749,7 +684,7 @@ static void on_comparison(struct walk *w, TSNode n)
 					struct cand *k = arena_calloc(&w->a, 1, sizeof(*k));
 					k->kind = C_IN;
 					k->at = n;
-					k->name = sref_of(w->f, c);
+					k->name = py_span_of(w->f, c);
 					k->loop_s = lp->on_s;
 					k->loop_e = lp->on_e;
 					k->loop_line = lp->line;
@@ -770,7 +705,7 @@ static int first_arg_is_zero(const struct py_file *f, TSNode args)
 	if (!py_is(args, "argument_list") || ts_node_named_child_count(args) == 0)
 		return 0;
 	TSNode a0 = ts_node_named_child(args, 0);
-	return py_is(a0, "integer") && sref_is(sref_of(f, a0), "0");
+	return py_is(a0, "integer") && py_span_is(py_span_of(f, a0), "0");
 }
 
 static void on_call(struct walk *w, TSNode n)
@@ -781,25 +716,25 @@ static void on_call(struct walk *w, TSNode n)
 	TSNode obj = py_field(fn, "object"), attr = py_field(fn, "attribute");
 	if (!py_is(obj, "identifier") || ts_node_is_null(attr))
 		return;
-	struct sref m = sref_of(w->f, attr);
+	struct py_span m = py_span_of(w->f, attr);
 	TSNode args = py_field(n, "arguments");
 	int kind = -1;
-	if (sref_is(m, "append") || sref_is(m, "extend") || sref_is(m, "insert")) {
+	if (py_span_is(m, "append") || py_span_is(m, "extend") || py_span_is(m, "insert")) {
 		/* grown with the data: in a loop, or extended by something not written out */
 		TSNode a0 = py_is(args, "argument_list") && ts_node_named_child_count(args) ?
 				    ts_node_named_child(args, 0) : (TSNode){0};
 		if (loop_at(w, ts_node_start_byte(n)) ||
-		    (sref_is(m, "extend") && !py_is(a0, "list") && !py_is(a0, "tuple")))
-			name_get(w, scope_frame(w)->sc, sref_of(w->f, obj))->flags |= N_GROWN;
-		if (sref_is(m, "insert") && first_arg_is_zero(w->f, args))
+		    (py_span_is(m, "extend") && !py_is(a0, "list") && !py_is(a0, "tuple")))
+			name_get(w, scope_frame(w)->sc, py_span_of(w->f, obj))->flags |= N_GROWN;
+		if (py_span_is(m, "insert") && first_arg_is_zero(w->f, args))
 			kind = C_INSERT0;
-	} else if (sref_is(m, "index")) {
+	} else if (py_span_is(m, "index")) {
 		kind = C_INDEX;
-	} else if (sref_is(m, "count")) {
+	} else if (py_span_is(m, "count")) {
 		kind = C_COUNT;
-	} else if (sref_is(m, "remove")) {
+	} else if (py_span_is(m, "remove")) {
 		kind = C_REMOVE;
-	} else if (sref_is(m, "pop") && first_arg_is_zero(w->f, args)) {
+	} else if (py_span_is(m, "pop") && first_arg_is_zero(w->f, args)) {
 		kind = C_POP0;
 	}
 	if (kind < 0)
@@ -811,7 +746,7 @@ static void on_call(struct walk *w, TSNode n)
 	struct cand *k = arena_calloc(&w->a, 1, sizeof(*k));
 	k->kind = (enum cand_kind)kind;
 	k->at = n;
-	k->name = sref_of(w->f, obj);
+	k->name = py_span_of(w->f, obj);
 	k->loop_s = lp->on_s;
 	k->loop_e = lp->on_e;
 	k->loop_line = lp->line;
@@ -845,7 +780,7 @@ static void judge_scope(struct walk *w, struct scope *sc)
 		if (d || !def_line)
 			continue;
 		const char *nm = arena_strndup(&w->a, k->name.s, k->name.n);
-		const char *what = clip(w, k->at, 60);
+		const char *what = py_text_oneline(w->f, k->at, 60, &w->a);
 		const char *msg, *fix;
 		switch (k->kind) {
 		case C_IN:
@@ -907,7 +842,7 @@ static void on_augmented(struct walk *w, TSNode n, uint32_t at)
 	TSNode left = py_field(n, "left");
 	if (!py_is(left, "identifier"))
 		return;
-	struct name *e = name_get(w, scope_frame(w)->sc, sref_of(w->f, left));
+	struct name *e = name_get(w, scope_frame(w)->sc, py_span_of(w->f, left));
 	TSNode right = py_field(n, "right");
 	if (ts_node_child_count(n) > 1 && strcmp(ts_node_type(ts_node_child(n, 1)), "+=") == 0) {
 		if (loop_at(w, at) || (!py_is(right, "list") && !py_is(right, "tuple")))

@@ -48,16 +48,11 @@
 #define MAX_TARGETS 8 /* names a loop header binds that we remember */
 
 /* A slice of the source. */
-struct sref {
-	const char *s;
-	uint32_t n;
-};
-
 /* What an expression is known to be. */
 enum kind { K_UNKNOWN = 0, K_STR = 1, K_BYTES = 2, K_OTHER = 4 };
 
 struct name {
-	struct sref s;
+	struct py_span s;
 	unsigned seen;     /* the kinds it is bound to in the scope */
 	uint32_t first_at; /* its first binding in the scope (UINT32_MAX: none) */
 	struct name *next;
@@ -66,8 +61,8 @@ struct name {
 /* An accumulation in a loop, judged when its scope ends. */
 struct cand {
 	TSNode at;           /* the statement */
-	struct sref target;  /* "s", "self.html" */
-	struct sref piece;   /* the text of what is added */
+	struct py_span target;  /* "s", "self.html" */
+	struct py_span piece;   /* the text of what is added */
 	unsigned piece_kind;
 	int prepend;         /* s = piece + s */
 	uint32_t loop_at;    /* where the loop starts */
@@ -86,7 +81,7 @@ enum fkind { F_SCOPE, F_LOOP, F_BLOCK };
 
 /* A rebinding of a name (not from itself) in a block. */
 struct reset {
-	struct sref name;
+	struct py_span name;
 	uint32_t at;
 };
 
@@ -103,7 +98,7 @@ struct frame {
 	struct scope *sc;      /* F_SCOPE */
 	struct reset *resets;  /* F_BLOCK */
 	int nresets;
-	struct sref targets[MAX_TARGETS]; /* F_LOOP: a for loop's own names */
+	struct py_span targets[MAX_TARGETS]; /* F_LOOP: a for loop's own names */
 	int ntargets;
 	int bounded;           /* F_LOOP: for over a literal: a fixed number of turns */
 };
@@ -122,56 +117,6 @@ struct walk {
 };
 
 /* ---- small helpers ---- */
-
-static struct sref sref_of(const struct py_file *f, TSNode n)
-{
-	uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
-	struct sref r = {f->src + s, e > s ? e - s : 0};
-	return r;
-}
-
-static int sref_eq(struct sref a, struct sref b)
-{
-	return a.n == b.n && memcmp(a.s, b.s, a.n) == 0;
-}
-
-static int sref_in(struct sref a, const char *const *words)
-{
-	for (; *words; words++)
-		if (a.n == strlen(*words) && memcmp(a.s, *words, a.n) == 0)
-			return 1;
-	return 0;
-}
-
-/* The text of r on one line, at most max bytes ("..." when cut), in the walk's arena. */
-static const char *clip(struct walk *w, struct sref r, size_t max)
-{
-	char *o = arena_alloc(&w->a, max + 4);
-	size_t k = 0;
-	int sp = 0;
-	for (uint32_t i = 0; i < r.n; i++) {
-		char c = r.s[i];
-		/* white space, and a backslash that continues the line */
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-		    (c == '\\' && i + 1 < r.n && (r.s[i + 1] == '\n' || r.s[i + 1] == '\r'))) {
-			sp = 1;
-			continue;
-		}
-		if (sp && k > 0) {
-			if (k >= max)
-				break;
-			o[k++] = ' ';
-		}
-		sp = 0;
-		if (k >= max) {
-			memcpy(o + k, "...", 4);
-			return o;
-		}
-		o[k++] = c;
-	}
-	o[k] = '\0';
-	return o;
-}
 
 /* A name or an attribute chain (s, self.html): the targets we track. */
 static int trackable(TSNode n)
@@ -201,7 +146,7 @@ static unsigned literal_kind(const struct py_file *f, TSNode str)
 	if (ts_node_named_child_count(str) == 0)
 		return K_STR;
 	TSNode start = ts_node_named_child(str, 0);
-	struct sref p = sref_of(f, start);
+	struct py_span p = py_span_of(f, start);
 	for (uint32_t i = 0; i < p.n; i++)
 		if (p.s[i] == 'b' || p.s[i] == 'B')
 			return K_BYTES;
@@ -270,29 +215,29 @@ static unsigned kind_of(const struct py_file *f, TSNode v, int depth)
 	if (strcmp(t, "call") == 0) {
 		TSNode fn = py_field(v, "function");
 		if (py_is(fn, "identifier")) {
-			struct sref name = sref_of(f, fn);
-			if (sref_in(name, str_fns))
+			struct py_span name = py_span_of(f, fn);
+			if (py_span_in(name, str_fns))
 				return K_STR;
 			static const char *const bytes_fn[] = {"bytes", NULL};
-			if (sref_in(name, bytes_fn))
+			if (py_span_in(name, bytes_fn))
 				return K_BYTES;
-			if (sref_in(name, other_fns))
+			if (py_span_in(name, other_fns))
 				return K_OTHER;
 			return K_UNKNOWN;
 		}
 		if (py_is(fn, "attribute")) {
-			struct sref m = sref_of(f, py_field(fn, "attribute"));
-			if (sref_in(m, str_methods))
+			struct py_span m = py_span_of(f, py_field(fn, "attribute"));
+			if (py_span_in(m, str_methods))
 				return K_STR;
 			static const char *const encode[] = {"encode", NULL};
-			if (sref_in(m, encode))
+			if (py_span_in(m, encode))
 				return K_BYTES;
-			if (sref_in(m, same_methods)) {
+			if (py_span_in(m, same_methods)) {
 				unsigned r = kind_of(f, py_field(fn, "object"), depth + 1);
 				return r == K_STR || r == K_BYTES ? r : K_UNKNOWN;
 			}
 			/* io.StringIO(), collections.Counter(), array.array() */
-			if (sref_in(m, other_fns))
+			if (py_span_in(m, other_fns))
 				return K_OTHER;
 		}
 	}
@@ -301,26 +246,18 @@ static unsigned kind_of(const struct py_file *f, TSNode v, int depth)
 
 /* ---- the name table of a scope ---- */
 
-static uint64_t hash_sref(struct sref r)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (uint32_t i = 0; i < r.n; i++)
-		h = (h ^ (unsigned char)r.s[i]) * 1099511628211ULL;
-	return h;
-}
-
-static struct name *name_find(struct scope *sc, struct sref r)
+static struct name *name_find(struct scope *sc, struct py_span r)
 {
 	if (!sc->cap)
 		return NULL;
-	for (struct name *e = sc->tab[hash_sref(r) & (sc->cap - 1)]; e; e = e->next)
-		if (sref_eq(e->s, r))
+	for (struct name *e = sc->tab[py_hash(r.s, r.n) & (sc->cap - 1)]; e; e = e->next)
+		if (py_span_eq(e->s, r))
 			return e;
 	return NULL;
 }
 
 /* The entry for r in sc, made when missing. */
-static struct name *name_get(struct walk *w, struct scope *sc, struct sref r)
+static struct name *name_get(struct walk *w, struct scope *sc, struct py_span r)
 {
 	struct name *e = name_find(sc, r);
 	if (e)
@@ -331,7 +268,7 @@ static struct name *name_get(struct walk *w, struct scope *sc, struct sref r)
 		for (size_t i = 0; i < sc->cap; i++)
 			for (struct name *x = sc->tab[i], *nx; x; x = nx) {
 				nx = x->next;
-				size_t h = hash_sref(x->s) & (cap - 1);
+				size_t h = py_hash(x->s.s, x->s.n) & (cap - 1);
 				x->next = tab[h];
 				tab[h] = x;
 			}
@@ -341,7 +278,7 @@ static struct name *name_get(struct walk *w, struct scope *sc, struct sref r)
 	e = arena_calloc(&w->a, 1, sizeof(*e));
 	e->s = r;
 	e->first_at = UINT32_MAX;
-	size_t h = hash_sref(r) & (sc->cap - 1);
+	size_t h = py_hash(r.s, r.n) & (sc->cap - 1);
 	e->next = sc->tab[h];
 	sc->tab[h] = e;
 	sc->n++;
@@ -399,7 +336,7 @@ static struct frame *loop_at(struct walk *w, uint32_t pos)
  * *first: it is the leftmost; *rest: the text of the other terms (s + a + b
  * gives "a + b", x + s gives "x", a + s + b the whole of expr).
  */
-static int adds_to_itself(const struct py_file *f, TSNode expr, struct sref target, int *first, struct sref *rest)
+static int adds_to_itself(const struct py_file *f, TSNode expr, struct py_span target, int *first, struct py_span *rest)
 {
 	TSNode terms[32];
 	int nt = 0;
@@ -416,9 +353,9 @@ static int adds_to_itself(const struct py_file *f, TSNode expr, struct sref targ
 		return 0;
 	terms[nt++] = v; /* the leftmost term */
 	for (int i = 0; i < nt; i++)
-		if (sref_eq(sref_of(f, unparen(terms[i])), target)) {
+		if (py_span_eq(py_span_of(f, unparen(terms[i])), target)) {
 			*first = i == nt - 1;
-			struct sref whole = sref_of(f, expr);
+			struct py_span whole = py_span_of(f, expr);
 			*rest = whole;
 			if (i == nt - 1) { /* s + a + b: from a to the end */
 				uint32_t s = ts_node_start_byte(terms[nt - 2]);
@@ -434,7 +371,7 @@ static int adds_to_itself(const struct py_file *f, TSNode expr, struct sref targ
 }
 
 /* A binding of name at byte at in the current scope (for "was it set before the loop"). */
-static void note_bind(struct walk *w, struct sref name, uint32_t at)
+static void note_bind(struct walk *w, struct py_span name, uint32_t at)
 {
 	struct name *e = name_get(w, scope_of(w), name);
 	if (at < e->first_at)
@@ -442,7 +379,7 @@ static void note_bind(struct walk *w, struct sref name, uint32_t at)
 }
 
 /* Remember that the innermost block rebinds name at byte at. */
-static void note_reset(struct walk *w, struct sref name, uint32_t at)
+static void note_reset(struct walk *w, struct py_span name, uint32_t at)
 {
 	struct frame *fr = &w->fr[w->nfr - 1];
 	if (fr->kind != F_BLOCK)
@@ -462,8 +399,8 @@ static void note_pattern(struct walk *w, TSNode pat, uint32_t at, int depth)
 	if (ts_node_is_null(pat) || depth > 8)
 		return;
 	if (trackable(pat)) {
-		note_reset(w, sref_of(w->f, pat), at);
-		note_bind(w, sref_of(w->f, pat), at);
+		note_reset(w, py_span_of(w->f, pat), at);
+		note_bind(w, py_span_of(w->f, pat), at);
 		return;
 	}
 	const char *t = ts_node_type(pat);
@@ -476,25 +413,25 @@ static void note_pattern(struct walk *w, TSNode pat, uint32_t at, int depth)
 		note_pattern(w, ts_node_named_child(pat, i), at, depth + 1);
 }
 
-static void add_cand(struct walk *w, TSNode stmt, TSNode target, struct sref piece, unsigned piece_kind,
+static void add_cand(struct walk *w, TSNode stmt, TSNode target, struct py_span piece, unsigned piece_kind,
 		     int prepend)
 {
 	struct frame *lp = loop_at(w, ts_node_start_byte(stmt));
 	if (!lp)
 		return;
-	struct sref t = sref_of(w->f, target);
+	struct py_span t = py_span_of(w->f, target);
 	/* t, or the object it is an attribute of (x of x.slug) */
 	TSNode r = target;
 	for (int d = 0; py_is(r, "attribute") && d < 8; d++)
 		r = py_field(r, "object");
-	struct sref root = sref_of(w->f, r);
+	struct py_span root = py_span_of(w->f, r);
 	/* a loop's own target, or rebound earlier in a block around us: it starts afresh each time */
 	for (struct frame *fr = &w->fr[w->nfr - 1]; fr >= lp; fr--) {
 		for (int i = 0; fr->kind == F_LOOP && i < fr->ntargets; i++)
-			if (sref_eq(fr->targets[i], t) || sref_eq(fr->targets[i], root))
+			if (py_span_eq(fr->targets[i], t) || py_span_eq(fr->targets[i], root))
 				return;
 		for (int i = 0; fr->kind == F_BLOCK && fr != lp && i < fr->nresets; i++)
-			if (sref_eq(fr->resets[i].name, t) && fr->resets[i].at < ts_node_start_byte(stmt))
+			if (py_span_eq(fr->resets[i].name, t) && fr->resets[i].at < ts_node_start_byte(stmt))
 				return;
 	}
 	struct scope *sc = scope_of(w);
@@ -516,7 +453,7 @@ static void on_augmented(struct walk *w, TSNode n)
 	TSNode left = py_field(n, "left"), right = py_field(n, "right");
 	if (!trackable(left) || ts_node_child_count(n) < 2)
 		return;
-	struct name *e = name_get(w, scope_of(w), sref_of(w->f, left));
+	struct name *e = name_get(w, scope_of(w), py_span_of(w->f, left));
 	note_bind(w, e->s, ts_node_start_byte(n));
 	const char *op = ts_node_type(ts_node_child(n, 1));
 	if (strcmp(op, "+=") != 0) {
@@ -526,7 +463,7 @@ static void on_augmented(struct walk *w, TSNode n)
 	unsigned k = kind_of(w->f, right, 0);
 	e->seen |= k;
 	if (k != K_OTHER)
-		add_cand(w, n, left, sref_of(w->f, right), k, 0);
+		add_cand(w, n, left, py_span_of(w->f, right), k, 0);
 }
 
 static void on_assignment(struct walk *w, TSNode n)
@@ -541,13 +478,13 @@ static void on_assignment(struct walk *w, TSNode n)
 	TSNode v = right;
 	for (int d = 0; py_is(v, "assignment") && d < 16; d++)
 		v = py_field(v, "right");
-	struct sref t = sref_of(w->f, left);
+	struct py_span t = py_span_of(w->f, left);
 	struct name *e = name_get(w, scope_of(w), t);
 	note_bind(w, t, ts_node_start_byte(n));
 	unsigned k = kind_of(w->f, v, 0);
 	e->seen |= k;
 	int first = 0;
-	struct sref rest;
+	struct py_span rest;
 	if (adds_to_itself(w->f, v, t, &first, &rest)) {
 		if (k != K_OTHER)
 			add_cand(w, n, left, rest, k, !first);
@@ -572,8 +509,8 @@ static void on_loop(struct walk *w, TSNode n, int is_for)
 		while (ns > 0 && fr->ntargets < MAX_TARGETS) {
 			TSNode p = st[--ns];
 			if (trackable(p)) {
-				fr->targets[fr->ntargets++] = sref_of(w->f, p);
-				note_bind(w, sref_of(w->f, p), fr->start);
+				fr->targets[fr->ntargets++] = py_span_of(w->f, p);
+				note_bind(w, py_span_of(w->f, p), fr->start);
 				continue;
 			}
 			uint32_t nc = ts_node_named_child_count(p);
@@ -606,7 +543,7 @@ static void judge_scope(struct walk *w, struct scope *sc)
 		if (!kind)
 			continue; /* nothing says it is text */
 		const char *t = arena_strndup(&w->a, k->target.s, k->target.n);
-		const char *piece = clip(w, k->piece, 50);
+		const char *piece = py_oneline(k->piece.s, k->piece.n, 50, &w->a);
 		const char *what = kind == K_STR ? "string" : "bytes object";
 		const char *msg = arena_printf(&w->a,
 			"%s %s in the %s loop at line %u copies the whole %s %s on every iteration: "
@@ -663,8 +600,8 @@ static int visit(TSNode n, void *arg)
 		on_loop(w, n, 0);
 		break;
 	case A_NAMED:
-		note_reset(w, sref_of(w->f, py_field(n, "name")), at);
-		note_bind(w, sref_of(w->f, py_field(n, "name")), at);
+		note_reset(w, py_span_of(w->f, py_field(n, "name")), at);
+		note_bind(w, py_span_of(w->f, py_field(n, "name")), at);
 		break;
 	}
 	return 0;
