@@ -118,6 +118,16 @@ int dbc_query_optional(struct db_conn *c, struct dbc_catalog *cat, const char *w
 	return 1;
 }
 
+size_t dbc_run_end(const struct db_rows *r, size_t i)
+{
+	const char *tbl = db_cell(r, i, 0), *key = db_cell(r, i, 1);
+	size_t j = i;
+	while (j < r->nrows && tbl && key && db_cell(r, j, 0) && db_cell(r, j, 1) &&
+	       strcmp(db_cell(r, j, 0), tbl) == 0 && strcmp(db_cell(r, j, 1), key) == 0)
+		j++;
+	return j;
+}
+
 const char *dbc_str(struct dbc_catalog *cat, const char *s)
 {
 	return s ? arena_strdup(&cat->arena, s) : NULL;

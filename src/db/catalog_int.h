@@ -17,6 +17,12 @@ int dbc_query(struct db_conn *c, struct dbc_catalog *cat, const char *what, cons
 int dbc_query_optional(struct db_conn *c, struct dbc_catalog *cat, const char *what, const char *sql,
 		       struct db_rows *rows, struct perr *e);
 
+/*
+ * Catalog rows come one per key column, sorted by table and key: the end
+ * of the run of rows from i whose columns 0 and 1 (table, key name) equal
+ * row i's. i itself when either is NULL.
+ */
+size_t dbc_run_end(const struct db_rows *r, size_t i);
 const char *dbc_str(struct dbc_catalog *cat, const char *s);
 const char **dbc_split(struct dbc_catalog *cat, const char *s, size_t *n);
 /* COUNT(*) of every table, 50 tables per UNION ALL statement. */

@@ -67,11 +67,8 @@ static int read_indexes(struct db_conn *c, struct dbc_catalog *cat, struct perr 
 	cat->indexes = arena_calloc(&cat->arena, r.nrows ? r.nrows : 1, sizeof *cat->indexes);
 	for (size_t i = 0; i < r.nrows;) {
 		const char *tbl = db_cell(&r, i, 0), *name = db_cell(&r, i, 1);
-		size_t j = i;
-		while (j < r.nrows && tbl && name && db_cell(&r, j, 0) && db_cell(&r, j, 1) &&
-		       strcmp(db_cell(&r, j, 0), tbl) == 0 && strcmp(db_cell(&r, j, 1), name) == 0)
-			j++;
-		if (j == i) { /* a row without a table or index name: skip it */
+		size_t j = dbc_run_end(&r, i);
+		if (j == i) { /* a row without a table or key name: skip it */
 			i++;
 			continue;
 		}
@@ -180,11 +177,8 @@ static int read_fks(struct db_conn *c, struct dbc_catalog *cat, struct perr *e)
 	cat->fks = arena_calloc(&cat->arena, r.nrows ? r.nrows : 1, sizeof *cat->fks);
 	for (size_t i = 0; i < r.nrows;) {
 		const char *tbl = db_cell(&r, i, 0), *name = db_cell(&r, i, 1);
-		size_t j = i;
-		while (j < r.nrows && tbl && name && db_cell(&r, j, 0) && db_cell(&r, j, 1) &&
-		       strcmp(db_cell(&r, j, 0), tbl) == 0 && strcmp(db_cell(&r, j, 1), name) == 0)
-			j++;
-		if (j == i) {
+		size_t j = dbc_run_end(&r, i);
+		if (j == i) { /* a row without a table or key name: skip it */
 			i++;
 			continue;
 		}
