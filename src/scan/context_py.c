@@ -55,8 +55,6 @@ struct pyctx {
 	size_t nconsts, capconsts;
 	struct svc_slot *svc;
 	size_t nsvc, capsvc;
-	struct pconst *dots; /* `from . import x`: name -> its module, absolute (see dot_import) */
-	size_t ndots, capdots;
 	int url_seen;
 };
 
@@ -234,38 +232,6 @@ static const char *absolute(struct pyctx *pc, const char *name)
 	return arena_printf(&pc->tmp, "%s.%s", base, rest);
 }
 
-/*
- * `from . import users` / `from .. import users as u`: the imports list of
- * pyfile.h gives these one dot too many ("..users"), which reads as
- * `from ..users import ...`; the names such a statement binds are kept
- * here with their absolute module, and ref_of() looks here first.
- */
-static void dot_import(struct pyctx *pc, TSNode n)
-{
-	TSNode mod = py_field(n, "module_name");
-	if (!py_is(mod, "relative_import") || kids(mod) != 1)
-		return; /* "from .m import x" is read right */
-	const char *dots = py_text(pc->f, mod, &pc->tmp);
-	uint32_t nc = kids(n);
-	for (uint32_t i = 0; i < nc; i++) {
-		TSNode c = ts_node_named_child(n, i);
-		if (ts_node_eq(c, mod))
-			continue;
-		TSNode name = c, alias = c;
-		if (py_is(c, "aliased_import")) {
-			name = py_field(c, "name");
-			alias = py_field(c, "alias");
-		}
-		if (!py_is(name, "dotted_name") || ts_node_is_null(alias))
-			continue;
-		pc->dots = cx_grow(&pc->tmp, pc->dots, pc->ndots, &pc->capdots, sizeof(*pc->dots));
-		struct pconst *k = &pc->dots[pc->ndots++];
-		k->name = py_text(pc->f, alias, &pc->tmp);
-		k->value = absolute(pc, arena_printf(&pc->tmp, "%s%s", dots, py_text(pc->f, name, &pc->tmp)));
-		k->rhs = n;
-	}
-}
-
 /* A reference to the name expression n as written and resolved (strings kept in the context's arena). */
 static struct cx_ref ref_of(struct pyctx *pc, TSNode n)
 {
@@ -274,12 +240,6 @@ static struct cx_ref ref_of(struct pyctx *pc, TSNode n)
 	if (!w)
 		return r;
 	const char *res = py_resolve(pc->f, w, &pc->tmp);
-	size_t fl = strcspn(w, ".(");
-	for (size_t i = pc->ndots; i-- > 0;)
-		if (strlen(pc->dots[i].name) == fl && strncmp(pc->dots[i].name, w, fl) == 0) {
-			res = arena_printf(&pc->tmp, "%s%s", pc->dots[i].value, w + fl);
-			break;
-		}
 	r.imported = res != w;
 	r.written = arena_strdup(pc->a, w);
 	r.resolved = r.imported ? arena_strdup(pc->a, absolute(pc, res)) : r.written;
@@ -588,8 +548,6 @@ static void top_statement(struct pyctx *pc, TSNode n, int depth)
 			add_const(pc, e);
 	} else if (strcmp(t, "import_statement") == 0 || strcmp(t, "import_from_statement") == 0) {
 		top_import(pc, n);
-		if (strcmp(t, "import_from_statement") == 0)
-			dot_import(pc, n);
 	} else if (strcmp(t, "function_definition") == 0 || strcmp(t, "class_definition") == 0) {
 		TSNode none = {0};
 		add_def(pc, n, none);
@@ -1227,11 +1185,6 @@ static int visit(TSNode n, void *arg)
 					pattern_list(pc, py_field(n, "arguments"), "", 0);
 			}
 		}
-		break;
-	case 'i':
-		/* imports inside a def (an app factory's `from . import auth`); top-level ones are read already */
-		if (strcmp(t, "import_from_statement") == 0 && !at_module_level(n))
-			dot_import(pc, n);
 		break;
 	case 'd':
 		if (strcmp(t, "decorated_definition") == 0) {
