@@ -47,6 +47,20 @@ static const struct {
 	{"select-star", "Select only the columns the code uses"},
 	{"saturation", "Find the resource that saturates first before raising concurrency"},
 	{"error-rate", "Fix the errors under load before tuning latency"},
+	/* perfagent web */
+	{"page-load-failed", "Make every audited page load: fix the failing navigations first"},
+	{"slow-page-load", "Bring page load under the page-render budget, slowest requests first"},
+	{"slow-lcp", "Paint the largest element early: preload and resize the hero image, defer blocking scripts"},
+	{"slow-request", "Speed up requests over 500ms: fix the backend behind long server waits, shrink long downloads"},
+	{"large-payload", "Shrink large responses: paginate data, split script bundles, resize images"},
+	{"large-image", "Serve images at their displayed size, in WebP or AVIF"},
+	{"too-many-requests", "Cut the requests per page: bundle scripts and styles, lazy-load images below the fold"},
+	{"uncompressed-text", "Compress text responses (HTML, CSS, JavaScript, JSON, SVG) with gzip or brotli"},
+	{"no-cache-headers", "Give static assets a long cache lifetime with fingerprinted file names"},
+	{"render-blocking", "Defer scripts and inline critical CSS so nothing in <head> blocks the first paint"},
+	{"failed-request", "Fix or remove references to resources that fail to load"},
+	{"console-error", "Fix the JavaScript errors the page logs to the console"},
+	{"console-warning", "Clear console warnings (deprecations, interventions) before they turn into breakage"},
 };
 
 const char *recommend_for_rule(const char *rule)
