@@ -32,7 +32,7 @@ static const struct command commands[] = {
 	{&cmd_digest_spec, cmd_digest},
 	{&cmd_load_spec, cmd_load},
 	{&cmd_endpoints_spec, cmd_endpoints},
-	{&cmd_web_spec, NULL},
+	{&cmd_web_spec, cmd_web},
 	{&cmd_profile_spec, NULL},
 	{&cmd_report_spec, cmd_report},
 	{&cmd_mcp_spec, NULL},

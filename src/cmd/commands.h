@@ -29,6 +29,7 @@ int cmd_endpoints(struct cmd_ctx *ctx);
 int cmd_digest(struct cmd_ctx *ctx);
 int cmd_db(struct cmd_ctx *ctx);
 int cmd_explain(struct cmd_ctx *ctx);
+int cmd_web(struct cmd_ctx *ctx);
 
 /* db and explain: parse --connect-timeout (default 10 s); -1 after printing the error. */
 int db_cmd_timeout(struct cmd_ctx *ctx, unsigned *out);

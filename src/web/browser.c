@@ -72,10 +72,11 @@ static void free_env(char **env)
  * death when perfagent dies. Only async-signal-safe calls.
  */
 static void child_exec(const char *path, const char *const argv[], char *const envp[], int cmd_r, int resp_w,
-		       int log_fd, pid_t parent)
+		       int log_fd, int errno_fd, pid_t parent)
 {
 	/* Move the three out of the way first, so no dup2 clobbers another. */
 	int a = fcntl(cmd_r, F_DUPFD, 10), b = fcntl(resp_w, F_DUPFD, 10), l = fcntl(log_fd, F_DUPFD, 10);
+	errno_fd = fcntl(errno_fd, F_DUPFD_CLOEXEC, 10);
 	if (a < 0 || b < 0 || l < 0 || dup2(a, 3) < 0 || dup2(b, 4) < 0 || dup2(l, 1) < 0 || dup2(l, 2) < 0)
 		_exit(126);
 	int devnull = open("/dev/null", O_RDONLY);
@@ -98,7 +99,12 @@ static void child_exec(const char *path, const char *const argv[], char *const e
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(125);
+	/* nothing of ours beyond the pipes and the errno pipe reaches the browser */
+	close_range(5, ~0U, CLOSE_RANGE_CLOEXEC);
 	execve(path, (char *const *)argv, envp);
+	int err = errno;
+	if (write(errno_fd, &err, sizeof(err)) != (ssize_t)sizeof(err))
+		_exit(126);
 	_exit(127);
 }
 
@@ -182,9 +188,9 @@ int browser_launch(struct browser *b, const char *path, volatile sig_atomic_t *s
 	char logpath[4096], profile[4096];
 	snprintf(logpath, sizeof(logpath), "%s/chromium.log", b->dir);
 	snprintf(profile, sizeof(profile), "--user-data-dir=%s/profile", b->dir);
-	int cmd[2] = {-1, -1}, resp[2] = {-1, -1};
+	int cmd[2] = {-1, -1}, resp[2] = {-1, -1}, errp[2] = {-1, -1};
 	int log_fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (log_fd < 0 || pipe2(cmd, O_CLOEXEC) || pipe2(resp, O_CLOEXEC)) {
+	if (log_fd < 0 || pipe2(cmd, O_CLOEXEC) || pipe2(resp, O_CLOEXEC) || pipe2(errp, O_CLOEXEC)) {
 		perr_set(e, "cannot set up the browser's pipes: %s", strerror(errno));
 		goto fail;
 	}
@@ -211,13 +217,29 @@ int browser_launch(struct browser *b, const char *path, volatile sig_atomic_t *s
 		goto fail;
 	}
 	if (pid == 0)
-		child_exec(b->path, argv, envp, cmd[0], resp[1], log_fd, parent);
+		child_exec(b->path, argv, envp, cmd[0], resp[1], log_fd, errp[1], parent);
 	free_env(envp);
 	setpgid(pid, pid); /* also here: whichever runs first, the group exists before any kill */
 	b->pid = pid;
 	close(cmd[0]);
 	close(resp[1]);
 	close(log_fd);
+	/* The errno pipe closes at a successful exec; otherwise it says why exec failed. */
+	close(errp[1]);
+	int exec_err = 0;
+	ssize_t got;
+	while ((got = read(errp[0], &exec_err, sizeof(exec_err))) < 0 && errno == EINTR)
+		;
+	close(errp[0]);
+	if (got == (ssize_t)sizeof(exec_err)) {
+		perr_set(e, "cannot run the browser '%s': %s; %s", path, strerror(exec_err), INSTALL_HINT);
+		cmd[0] = resp[1] = log_fd = errp[0] = errp[1] = -1;
+		close(cmd[1]);
+		close(resp[0]);
+		cmd[1] = resp[0] = -1;
+		browser_kill(b);
+		return -1;
+	}
 	cdp_init(&b->cdp, cmd[1], resp[0], stop);
 	json_t *v = NULL;
 	if (cdp_call(&b->cdp, NULL, "Browser.getVersion", NULL, timeout_s, &v, e)) {
@@ -241,6 +263,8 @@ fail:
 			close(cmd[i]);
 		if (resp[i] >= 0)
 			close(resp[i]);
+		if (errp[i] >= 0)
+			close(errp[i]);
 	}
 	browser_kill(b);
 	return -1;
@@ -274,9 +298,7 @@ int browser_explain(struct browser *b, const char *what, struct perr *e)
 	char tail[700], how[128];
 	log_tail(b, tail, sizeof(tail));
 	int st = b->status;
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
-		snprintf(how, sizeof(how), "could not be executed");
-	else if (WIFEXITED(st))
+	if (WIFEXITED(st))
 		snprintf(how, sizeof(how), "exited with status %d", WEXITSTATUS(st));
 	else if (WIFSIGNALED(st))
 		snprintf(how, sizeof(how), "was killed by signal %d (%s)", WTERMSIG(st), sigabbrev_np(WTERMSIG(st))
@@ -293,8 +315,9 @@ void browser_kill(struct browser *b)
 	if (b->cdp.rfd >= 0 || b->cdp.wfd >= 0)
 		cdp_close(&b->cdp);
 	if (b->pid > 0) {
-		kill(-b->pid, SIGKILL);
-		kill(b->pid, SIGKILL);
+		kill(-b->pid, SIGKILL); /* the group: its members are ours to reap, so the id is not reused */
+		if (!b->reaped)
+			kill(b->pid, SIGKILL);
 		if (!b->reaped) {
 			int st;
 			if (waitpid(b->pid, &st, 0) == b->pid) {

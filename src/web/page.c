@@ -609,9 +609,10 @@ void page_event(struct web_page *p, const char *method, json_t *params)
 			p->dcl_fired = 1;
 	} else if (strcmp(method, "Page.frameNavigated") == 0) {
 		json_t *f = json_object_get(params, "frame");
-		if (json_is_object(f) && !json_object_get(f, "parentId")) {
+		const char *url = str(f, "url");
+		if (json_is_object(f) && !json_object_get(f, "parentId") && url && strncmp(url, "chrome-error:", 13) != 0) {
 			set_str(&p->frame_id, str(f, "id"));
-			set_str(&p->final_url, str(f, "url"));
+			set_str(&p->final_url, url);
 		}
 	}
 }

@@ -30,6 +30,8 @@
 #define QUIET_S 0.5          /* network quiet that ends a load */
 #define SETTLE_MAX_S 5.0     /* the longest wait for it after the load event */
 #define SHOT_MAX_PX 16384    /* Chromium's limit on a capture's side */
+#define PAGE_CALL_TIMEOUT_S 5.0 /* for the page itself to answer (its renderer may be busy) */
+#define KID_TIMEOUT_S 5.0    /* for a child target to be set up */
 
 int web_throttle_parse(const char *s, struct web_throttle *t, struct perr *e)
 {
@@ -96,24 +98,66 @@ void web_run_free(struct web_run *r)
 	free(r->load_runs);
 	free(r->browser);
 	free(r->user_agent);
+	free(r->screenshot_error);
 	memset(r, 0, sizeof(*r));
 }
 
 /* One tab: its browser context (cold runs), target and session. */
+#define KIDS_MAX 64 /* child targets (out-of-process iframes, workers) followed per tab */
+
+/*
+ * One tab: its browser context (cold runs), target and session, and the
+ * sessions of its child targets. A cross-site iframe or a worker runs in
+ * a process of its own, a target Chromium attaches to automatically
+ * (Target.setAutoAttach) and holds paused until we have turned on its
+ * network events; its events count for the page like the tab's own.
+ */
 struct tab {
 	char *context;
 	char *target;
 	char *session;
 	struct web_page *page; /* where its events go; NULL: dropped */
 	int crashed;
+	int hung;              /* the page stopped answering: use a fresh tab next */
+	char *kids[KIDS_MAX];  /* attached child sessions */
+	size_t nkids;
+	size_t npending;       /* the last npending kids still wait to be set up */
 };
+
+static int is_kid(const struct tab *t, const char *session)
+{
+	for (size_t i = 0; i < t->nkids; i++)
+		if (strcmp(t->kids[i], session) == 0)
+			return 1;
+	return 0;
+}
 
 static void on_event(void *ud, const char *session, const char *method, json_t *params)
 {
 	struct tab *t = ud;
-	if (!t->session || strcmp(session, t->session) != 0)
+	if (!t->session || (strcmp(session, t->session) != 0 && !is_kid(t, session)))
 		return;
-	if (strcmp(method, "Inspector.targetCrashed") == 0) {
+	if (strcmp(method, "Target.attachedToTarget") == 0) {
+		const char *kid = json_string_value(json_object_get(params, "sessionId"));
+		if (kid && t->nkids < KIDS_MAX && !is_kid(t, kid)) {
+			t->kids[t->nkids++] = xstrdup(kid);
+			t->npending++;
+		}
+		return;
+	}
+	if (strcmp(method, "Target.detachedFromTarget") == 0) {
+		const char *kid = json_string_value(json_object_get(params, "sessionId"));
+		for (size_t i = 0; kid && i < t->nkids; i++)
+			if (strcmp(t->kids[i], kid) == 0 && i + t->npending < t->nkids) {
+				/* a set-up kid goes; pending ones keep their place at the end */
+				free(t->kids[i]);
+				memmove(&t->kids[i], &t->kids[i + 1], (t->nkids - i - 1) * sizeof(t->kids[0]));
+				t->nkids--;
+				break;
+			}
+		return;
+	}
+	if (strcmp(method, "Inspector.targetCrashed") == 0 && strcmp(session, t->session) == 0) {
 		t->crashed = 1;
 		return;
 	}
@@ -150,6 +194,8 @@ static void tab_close(struct browser *b, struct tab *t)
 	free(t->context);
 	free(t->target);
 	free(t->session);
+	for (size_t i = 0; i < t->nkids; i++)
+		free(t->kids[i]);
 	memset(t, 0, sizeof(*t));
 	cdp_set_handler(&b->cdp, NULL, NULL);
 }
@@ -195,6 +241,9 @@ static int tab_open(struct browser *b, const struct web_opts *o, int cold, struc
 	for (size_t i = 0; i < sizeof(domains) / sizeof(domains[0]); i++)
 		if (call(b, t->session, domains[i], NULL, NULL, e))
 			goto fail;
+	if (call(b, t->session, "Target.setAutoAttach",
+		 json_pack("{s:b, s:b, s:b}", "autoAttach", 1, "waitForDebuggerOnStart", 1, "flatten", 1), NULL, e))
+		goto fail;
 	/* Chromium's [Violation] reports: the "slow script" warnings the seed asks to look for. */
 	json_t *cfg = json_pack("{s:[{s:s,s:f},{s:s,s:f},{s:s,s:f}]}", "config", "name", "longTask", "threshold",
 				200.0, "name", "handler", "threshold", 150.0, "name", "blockedParser", "threshold",
@@ -224,6 +273,102 @@ static int tab_open(struct browser *b, const struct web_opts *o, int cold, struc
 fail:
 	tab_close(b, t);
 	return -1;
+}
+
+/*
+ * Set up the child targets attached since the last call: their network,
+ * console and log events on, their own children attached, then let them
+ * run (they start paused, so none of their requests is missed). A child
+ * that is gone, or lacks a domain (a worker has no Log), is let go or
+ * skips that step; its trouble is not the page's. -1 only when the
+ * browser itself failed.
+ */
+static int serve_kids(struct browser *b, struct tab *t, struct perr *e)
+{
+	static const char *const steps[] = {"Network.enable", "Runtime.enable", "Log.enable", "Target.setAutoAttach",
+					    "Runtime.runIfWaitingForDebugger"};
+	while (t->npending > 0) {
+		char *kid = xstrdup(t->kids[t->nkids - t->npending]);
+		t->npending--;
+		for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+			json_t *params = i == 3 ? json_pack("{s:b, s:b, s:b}", "autoAttach", 1, "waitForDebuggerOnStart", 1,
+							    "flatten", 1)
+						: NULL;
+			if (cdp_call(&b->cdp, kid, steps[i], params, KID_TIMEOUT_S, NULL, e) == 0)
+				continue;
+			if (b->cdp.closed || b->cdp.interrupted) {
+				free(kid);
+				return -1;
+			}
+			if (b->cdp.timed_out) {
+				b->cdp.timed_out = 0;
+				break; /* gone quiet: let it go */
+			}
+		}
+		free(kid);
+	}
+	return 0;
+}
+
+struct pred {
+	struct tab *t;
+	int (*done)(void *arg);
+	void *arg;
+};
+
+static int done_or_kids(void *a)
+{
+	struct pred *p = a;
+	return p->t->npending > 0 || (p->done && p->done(p->arg));
+}
+
+/*
+ * cdp_wait() for a tab: wait up to timeout_s for done(arg), setting up
+ * each child target as soon as it attaches. 1 when done, 0 on timeout, -1
+ * when the browser failed.
+ */
+static int tab_wait(struct browser *b, struct tab *t, double timeout_s, int (*done)(void *), void *arg, struct perr *e)
+{
+	int64_t deadline = clock_mono_ns() + (int64_t)(timeout_s * 1e9);
+	struct pred p = {t, done, arg};
+	for (;;) {
+		double left = (double)(deadline - clock_mono_ns()) / 1e9;
+		int r = cdp_wait(&b->cdp, left > 0 ? left : 0, done_or_kids, &p, e);
+		if (r < 0)
+			return -1;
+		if (t->npending > 0 && serve_kids(b, t, e))
+			return -1;
+		if (done && done(arg))
+			return 1;
+		if (clock_mono_ns() >= deadline)
+			return 0;
+	}
+}
+
+/*
+ * A command the page's renderer answers (the metrics script, its metrics).
+ * A page whose script never yields cannot answer: that is the page's
+ * failure, not the browser's, once Browser.getVersion shows the browser
+ * still answers. 0 answered; 1 the page hangs (t->hung set: the next load
+ * gets a fresh tab); -1 the browser failed.
+ */
+static int page_call(struct browser *b, struct tab *t, const char *method, json_t *params, json_t **res,
+		     struct perr *e)
+{
+	if (cdp_call(&b->cdp, t->session, method, params, PAGE_CALL_TIMEOUT_S, res, e) == 0)
+		return 0;
+	if (b->cdp.closed || b->cdp.interrupted)
+		return -1;
+	if (!b->cdp.timed_out)
+		return 1; /* an error answer: the page is gone or refused */
+	b->cdp.timed_out = 0;
+	t->hung = 1;
+	struct perr be;
+	if (call(b, NULL, "Browser.getVersion", NULL, NULL, &be)) {
+		*e = be;
+		return -1;
+	}
+	return 1;
 }
 
 /* The settling predicate: no request in flight for QUIET_S. */
@@ -297,13 +442,13 @@ static int load_page(struct browser *b, struct tab *t, const struct web_opts *o,
 		page_error(p, "%s", err);
 		json_decref(res);
 		/* let the failed request's events arrive */
-		if (cdp_wait(&b->cdp, 0.2, NULL, NULL, e) < 0)
+		if (tab_wait(b, t, 0.2, NULL, NULL, e) < 0)
 			return -1;
 		return 0;
 	}
 	json_decref(res);
 	double left = o->timeout_s - clock_elapsed_s(t0, clock_mono_ns());
-	int r = cdp_wait(&b->cdp, left > 0 ? left : 0, load_fired, t, e);
+	int r = tab_wait(b, t, left > 0 ? left : 0, load_fired, t, e);
 	if (r < 0)
 		return -1;
 	if (t->crashed) {
@@ -315,29 +460,34 @@ static int load_page(struct browser *b, struct tab *t, const struct web_opts *o,
 		page_error(p, "the load event did not fire within %.0f s", o->timeout_s);
 	} else {
 		struct quiet q = {p, 0};
-		if (cdp_wait(&b->cdp, SETTLE_MAX_S, is_quiet, &q, e) < 0)
+		if (tab_wait(b, t, SETTLE_MAX_S, is_quiet, &q, e) < 0)
 			return -1;
 	}
 	res = NULL;
 	json_t *args = json_pack("{s:s, s:b, s:b}", "expression", page_metrics_js, "awaitPromise", 1, "returnByValue", 1);
-	if (call(b, t->session, "Runtime.evaluate", args, &res, e)) {
-		if (fatal(b))
-			return -1;
-	} else {
+	int rc = page_call(b, t, "Runtime.evaluate", args, &res, e);
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
 		const char *text = json_string_value(json_object_get(json_object_get(res, "result"), "value"));
 		json_t *m = text ? json_loads(text, 0, NULL) : NULL;
 		page_apply_metrics(p, m);
 		json_decref(m);
 	}
 	json_decref(res);
-	res = NULL;
-	if (call(b, t->session, "Performance.getMetrics", NULL, &res, e)) {
-		if (fatal(b))
-			return -1;
-	} else {
-		page_apply_perf_metrics(p, res);
+	if (t->hung) {
+		page_error(p, "the page did not answer within %.0f s (a script that never yields?)", PAGE_CALL_TIMEOUT_S);
+		return 0;
 	}
+	res = NULL;
+	rc = page_call(b, t, "Performance.getMetrics", NULL, &res, e);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		page_apply_perf_metrics(p, res);
 	json_decref(res);
+	if (t->hung)
+		page_error(p, "the page did not answer within %.0f s (a script that never yields?)", PAGE_CALL_TIMEOUT_S);
 	return 0;
 }
 
@@ -441,7 +591,7 @@ static int blank(struct browser *b, struct tab *t, struct perr *e)
 	if (rc == 0) {
 		/* about:blank loads at once; its load event is the end of the old page */
 		scratch.nav_ts = 1;
-		if (cdp_wait(&b->cdp, 5, load_fired, t, e) < 0)
+		if (tab_wait(b, t, 5, load_fired, t, e) < 0)
 			rc = -1;
 	}
 	t->page = NULL;
@@ -477,7 +627,7 @@ int web_run(const struct web_opts *o, struct web_run *out, struct perr *e)
 			if (o->progress)
 				progress_update(o->progress, "loading %s  (page %zu/%zu%s)", o->urls[i], i + 1, o->nurls,
 						repeat > 1 ? ", several loads" : "");
-			if (!have_tab || o->cold) {
+			if (!have_tab || o->cold || tab.hung) {
 				if (have_tab)
 					tab_close(&b, &tab);
 				have_tab = 0;
@@ -505,14 +655,16 @@ int web_run(const struct web_opts *o, struct web_run *out, struct perr *e)
 			if (k == repeat - 1 && o->screenshot && !p->error) {
 				char *path = web_numbered_path(o->screenshot, i);
 				if (screenshot(&b, &tab, o, path, e)) {
+					free(path);
 					if (fatal(&b)) {
-						free(path);
 						tab.page = NULL;
 						rc = -1;
 						break;
 					}
-					page_error(p, "screenshot: %s", e->msg);
-					free(path);
+					b.cdp.timed_out = 0;
+					/* the page loaded; the screenshot is the run's failure, not the page's */
+					if (!out->screenshot_error)
+						out->screenshot_error = xstrdup(e->msg);
 				} else {
 					out->screenshots[i] = path;
 				}
@@ -538,8 +690,11 @@ int web_run(const struct web_opts *o, struct web_run *out, struct perr *e)
 	}
 	if (rc) {
 		out->interrupted = b.cdp.interrupted;
-		if (!b.cdp.interrupted)
-			browser_explain(&b, what, e);
+		if (!b.cdp.interrupted && !browser_explain(&b, what, e)) {
+			char msg[sizeof(e->msg)];
+			snprintf(msg, sizeof(msg), "%s", e->msg);
+			perr_set(e, "%s %s", msg, what);
+		}
 	}
 	if (have_tab)
 		tab_close(&b, &tab);

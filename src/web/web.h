@@ -59,6 +59,7 @@ struct web_run {
 	double *load_runs;    /* per page, `repeat` load times in ms (-1 for a failed load), page-major */
 	int repeat;
 	int interrupted;      /* Ctrl-C cut the run short; pages holds what finished */
+	char *screenshot_error; /* why a screenshot could not be taken or written, or NULL */
 };
 
 /*
