@@ -9,6 +9,14 @@
  * listens on loopback only, prints "listening HOST:PORT" once ready and exits
  * by itself after --max-seconds, so a failed test cannot leave it behind.
  *
+ * With --root DIR it is also a static file server, for the browser tests
+ * (`perfagent web`): a path naming a regular file under DIR is answered with
+ * that file, typed by its extension, and the knobs that make sense for a
+ * file still apply (delay, status, chunked, cache, gzip, close...). A path
+ * naming no file is a 404 with a small HTML page, unless the query string
+ * holds a knob: then the generated body answers as without --root, so one
+ * server gives a page its assets and its slow API endpoint.
+ *
  * One detached thread per connection keeps the code straight-line: a delay
  * is a sleep, a slow write is a loop. Only libc, pthreads and libm; every
  * function but main is static so the binary can link against the project's
@@ -17,6 +25,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
@@ -35,6 +44,7 @@
 #include <strings.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -47,10 +57,16 @@
 #define BODY_MAX	((uint64_t)1 << 40)
 #define CHUNK_MAX	((uint64_t)16 << 20)
 #define FILLER_MAX	((uint64_t)64 << 20)
+#define CACHE_MAX	((uint64_t)1 << 31)	/* longest cache=SECONDS */
+#define PATH_MAXLEN	1024		/* decoded request path under --root */
+#define TYPE_MAXLEN	128		/* type=MIME, with its NUL */
 
 /* The default body; larger bodies repeat it, so any body is predictable. */
 #define PATTERN		"hello, world\n"
 #define PATTERN_LEN	13
+
+/* The body of a 404 under --root. */
+#define NOT_FOUND_PAGE	"<!DOCTYPE html>\n<title>404 Not Found</title>\n<p>not found</p>\n"
 
 /*
  * Command-line settings: the only global. parse_args() writes it before any
@@ -64,7 +80,8 @@ static struct {
 	uint64_t seed;		/* seeds the per-connection random generators */
 	const char *port_file;	/* if set, the bound port is written here */
 	double max_seconds;	/* lifetime; the server exits by itself after it */
-} opt = { "127.0.0.1", 0, 2000, 0.0, 1, NULL, 300.0 };
+	int root_fd;		/* --root: the directory served, opened once; -1: none */
+} opt = { "127.0.0.1", 0, 2000, 0.0, 1, NULL, 300.0, -1 };
 
 /* State shared by the connection threads; it lives in main()'s frame. */
 struct server {
@@ -125,6 +142,19 @@ struct knobs {
 	uint64_t filler;	/* huge_headers: filler header bytes */
 	double slow_ms;		/* slow_write: pause between pieces */
 	bool serial;		/* serial=1: the delay is served one request at a time */
+	int64_t cache;		/* cache=SECONDS: Cache-Control max-age; <0: none */
+	char type[TYPE_MAXLEN];	/* type=MIME: the Content-Type; "": the default */
+	bool gzip;		/* gzip=1: serve FILE.gz when it exists */
+	bool any;		/* the query string held at least one known knob */
+	char path[PATH_MAXLEN];	/* the %-decoded path; "" if it did not decode */
+};
+
+/* A file under --root chosen to answer a request. */
+struct file {
+	int fd;			/* open for reading; -1: no file (generated body) */
+	uint64_t size;
+	const char *ctype;	/* from the requested name's extension */
+	bool gz;		/* fd is the FILE.gz sibling */
 };
 
 static void *xrealloc(void *p, size_t n)
@@ -279,13 +309,31 @@ static void fill_pattern(char *dst, size_t n, uint64_t off)
 	}
 }
 
-/* Append n body bytes starting at body offset off. */
-static void put_pattern(struct conn *c, uint64_t off, uint64_t n)
+/*
+ * Append n body bytes starting at body offset off: the pattern if fd < 0,
+ * else the file's bytes read with pread. A file that has shrunk since its
+ * size was sent cannot keep the framing promised, so a short read ends the
+ * connection (werr) rather than send a body of the wrong length.
+ */
+static void put_span(struct conn *c, int fd, uint64_t off, uint64_t n)
 {
 	while (n && !c->werr) {
 		size_t room = WB_FLUSH - c->wlen;
 		size_t m = n < room ? (size_t)n : room;
-		fill_pattern(wb_reserve(c, m), m, off);
+		char *dst = wb_reserve(c, m);
+		if (fd < 0) {
+			fill_pattern(dst, m, off);
+		} else {
+			ssize_t r = pread(fd, dst, m, (off_t)off);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0) {
+				c->werr = true;
+				c->wlen = 0;
+				return;
+			}
+			m = (size_t)r;
+		}
 		c->wlen += m;
 		off += m;
 		n -= m;
@@ -295,18 +343,18 @@ static void put_pattern(struct conn *c, uint64_t off, uint64_t n)
 }
 
 /*
- * Append the response body: len bytes of the pattern, as chunks of `chunk`
- * bytes if chunked, and stop for good after `limit` bytes when close_mid
- * wants the response cut short (a chunked body then never gets its
- * terminator). Chunks 1, 5, 9... carry ";ext=1", chunks 3, 7... a quoted
+ * Append the response body: len bytes of the pattern (of the file fd when
+ * fd >= 0), as chunks of `chunk` bytes if chunked, and stop for good after
+ * `limit` bytes when close_mid wants the response cut short (a chunked body
+ * then never gets its terminator). Chunks 1, 5, 9... carry ";ext=1", chunks 3, 7... a quoted
  * extension, and odd chunks have upper-case hex sizes, so client parsers
  * meet the rarer forms too.
  */
-static void put_body(struct conn *c, uint64_t len, uint64_t limit, bool chunked,
-		     uint64_t chunk)
+static void put_body(struct conn *c, int fd, uint64_t len, uint64_t limit,
+		     bool chunked, uint64_t chunk)
 {
 	if (!chunked) {
-		put_pattern(c, 0, limit);
+		put_span(c, fd, 0, limit);
 		return;
 	}
 	uint64_t off = 0;
@@ -319,10 +367,10 @@ static void put_body(struct conn *c, uint64_t len, uint64_t limit, bool chunked,
 		else
 			wb_printf(c, "%" PRIx64 "%s\r\n", n, ext);
 		if (off + n > limit) {
-			put_pattern(c, off, limit - off);
+			put_span(c, fd, off, limit - off);
 			return;
 		}
-		put_pattern(c, off, n);
+		put_span(c, fd, off, n);
 		off += n;
 		wb_put(c, "\r\n", 2);
 	}
@@ -755,9 +803,30 @@ static bool parse_delay(const char *v, struct knobs *k)
 	       parse_num(b, k->delay_a, MS_MAX, &k->delay_b);
 }
 
-/* Apply one decoded key=value pair; false if the value is bad. */
-static bool set_knob(struct knobs *k, const char *key, const char *v)
+/*
+ * A Content-Type value for type=MIME: printable ASCII (spaces allowed, for
+ * "; charset=..."), so a query string cannot inject header lines.
+ */
+static bool parse_type(const char *v, char *out, size_t outsz)
 {
+	size_t n = strlen(v);
+	if (!n || n >= outsz)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] > 0x7e)
+			return false;
+	memcpy(out, v, n + 1);
+	return true;
+}
+
+/*
+ * Apply one decoded key=value pair; false if the value is bad. *known says
+ * whether key is a knob at all: under --root, a missing file is answered
+ * with a generated body only when the request named a knob.
+ */
+static bool set_knob(struct knobs *k, const char *key, const char *v, bool *known)
+{
+	*known = true;
 	if (!strcmp(key, "delay_ms"))
 		return parse_num(v, 0, MS_MAX, &k->delay_ms);
 	if (!strcmp(key, "delay"))
@@ -803,6 +872,18 @@ static bool set_knob(struct knobs *k, const char *key, const char *v)
 		return parse_flag(v, &k->http10);
 	if (!strcmp(key, "no_response"))
 		return parse_flag(v, &k->no_response);
+	if (!strcmp(key, "cache")) {
+		uint64_t u;
+		if (!parse_u64(v, 0, CACHE_MAX, &u))
+			return false;
+		k->cache = (int64_t)u;
+		return true;
+	}
+	if (!strcmp(key, "type"))
+		return parse_type(v, k->type, sizeof k->type);
+	if (!strcmp(key, "gzip"))
+		return parse_flag(v, &k->gzip);
+	*known = false;
 	return true;	/* unknown keys are ignored, e.g. cache busters */
 }
 
@@ -810,7 +891,9 @@ static bool set_knob(struct knobs *k, const char *key, const char *v)
  * Read the knobs from the request target's query string: key=value pairs
  * separated by '&', %XX-decoded, later pairs overriding earlier ones.
  * Unknown keys are ignored. Returns false with a message in err if a known
- * knob has a bad value. The /__stats path takes no knobs.
+ * knob has a bad value. The /__stats path takes no knobs. The %-decoded
+ * path is kept in k->path (empty if it does not decode or fit), since the
+ * target itself is overwritten before the request is answered.
  */
 static bool parse_knobs(const char *t, size_t n, struct knobs *k, char *err,
 			size_t errsz)
@@ -820,6 +903,7 @@ static bool parse_knobs(const char *t, size_t n, struct knobs *k, char *err,
 	k->err_ratio = -1;
 	k->body = PATTERN_LEN;
 	k->chunk = 4096;
+	k->cache = -1;
 
 	const char *hash = memchr(t, '#', n);
 	if (hash)
@@ -840,6 +924,8 @@ static bool parse_knobs(const char *t, size_t n, struct knobs *k, char *err,
 		k->stats = true;
 		return true;
 	}
+	if (!url_decode(t, plen, k->path, sizeof k->path))
+		k->path[0] = '\0';
 	if (!qm)
 		return true;
 
@@ -852,11 +938,13 @@ static bool parse_knobs(const char *t, size_t n, struct knobs *k, char *err,
 		char key[32], val[128];
 		if (ke > q && url_decode(q, (size_t)(ke - q), key, sizeof key)) {
 			const char *vs = eq ? eq + 1 : pe;
+			bool known = false;
 			if (!url_decode(vs, (size_t)(pe - vs), val, sizeof val) ||
-			    !set_knob(k, key, val)) {
+			    !set_knob(k, key, val, &known)) {
 				snprintf(err, errsz, "bad value for knob '%s'", key);
 				return false;
 			}
+			k->any |= known;
 		}
 		q = amp ? amp + 1 : end;
 	}
@@ -889,11 +977,101 @@ static void wait_as_asked(struct conn *c, const struct knobs *k, uint64_t seq,
 }
 
 /*
- * Answer a request as its knobs say. `keep` is whether the client would
- * keep the connection; returns whether it stays open for another request.
+ * The Content-Type for a file name, from its extension (case ignored);
+ * application/octet-stream for any other.
  */
-static bool respond(struct conn *c, const struct knobs *k, bool keep, bool head,
-		    int minor)
+static const char *mime_of(const char *name)
+{
+	static const struct { const char *ext, *type; } types[] = {
+		{ "html", "text/html; charset=utf-8" },
+		{ "htm", "text/html; charset=utf-8" },
+		{ "css", "text/css; charset=utf-8" },
+		{ "js", "text/javascript; charset=utf-8" },
+		{ "json", "application/json" },
+		{ "png", "image/png" },
+		{ "jpg", "image/jpeg" },
+		{ "jpeg", "image/jpeg" },
+		{ "gif", "image/gif" },
+		{ "svg", "image/svg+xml" },
+		{ "ico", "image/x-icon" },
+		{ "woff2", "font/woff2" },
+		{ "txt", "text/plain; charset=utf-8" },
+	};
+	const char *slash = strrchr(name, '/');
+	const char *dot = strrchr(slash ? slash : name, '.');
+	if (dot)
+		for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+			if (!strcasecmp(dot + 1, types[i].ext))
+				return types[i].type;
+	return "application/octet-stream";
+}
+
+/*
+ * Open rel (relative to the --root directory) if it is a regular file;
+ * returns the descriptor and its size in *size, or -1. O_NONBLOCK keeps a
+ * FIFO in the tree from hanging the thread; it does not affect reads of a
+ * regular file.
+ */
+static int open_regular(const char *rel, uint64_t *size)
+{
+	struct stat st;
+	int fd = openat(opt.root_fd, rel, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -1;
+	}
+	*size = (uint64_t)st.st_size;
+	return fd;
+}
+
+/*
+ * Find the file under --root that the request's path names: leading
+ * slashes dropped, a path ending in '/' (so "/" too) meaning its
+ * index.html. Under gzip=1 the FILE.gz sibling is preferred when it is a
+ * regular file; the type still comes from FILE's name. Returns 1 with f
+ * filled (the caller closes f->fd), 0 if no regular file is there, -1 if
+ * the path has a ".." segment (refused, never looked up). Symbolic links
+ * are followed: the tree is the test's own.
+ */
+static int find_file(const struct knobs *k, struct file *f)
+{
+	char rel[PATH_MAXLEN + 16];
+	const char *p = k->path;
+
+	f->fd = -1;
+	if (*p != '/')
+		return 0;
+	for (const char *seg = p; seg; seg = strchr(seg + 1, '/'))
+		if (!strncmp(seg + 1, "..", 2) && (seg[3] == '/' || seg[3] == '\0'))
+			return -1;
+	while (*p == '/')
+		p++;
+	size_t n = strlen(p);
+	snprintf(rel, sizeof rel, "%s%s", p, !n || p[n - 1] == '/' ? "index.html" : "");
+	f->ctype = mime_of(rel);
+	f->gz = false;
+	if (k->gzip) {
+		size_t rn = strlen(rel);
+		memcpy(rel + rn, ".gz", 4);
+		f->fd = open_regular(rel, &f->size);
+		rel[rn] = '\0';
+		f->gz = f->fd >= 0;
+	}
+	if (f->fd < 0)
+		f->fd = open_regular(rel, &f->size);
+	return f->fd >= 0;
+}
+
+/*
+ * Answer a request as its knobs say, with the generated body, or with the
+ * file f when f is not NULL (its size, type and encoding). `keep` is whether
+ * the client would keep the connection; returns whether it stays open for
+ * another request.
+ */
+static bool respond(struct conn *c, const struct knobs *k, const struct file *f,
+		    bool keep, bool head, int minor)
 {
 	c->slow_ms = k->slow_ms;
 	c->slow_started = false;
@@ -919,7 +1097,7 @@ static bool respond(struct conn *c, const struct knobs *k, bool keep, bool head,
 	}
 	bool nobody = status == 204 || status == 304;
 	bool chunked = k->chunked && !k->http10 && !nobody;
-	uint64_t len = nobody || k->redirect ? 0 : k->body;
+	uint64_t len = nobody || k->redirect ? 0 : f ? f->size : k->body;
 	uint64_t limit = len;
 	if (k->close_mid && !nobody) {
 		if (len < 2)
@@ -932,7 +1110,12 @@ static bool respond(struct conn *c, const struct knobs *k, bool keep, bool head,
 	wb_printf(c, "HTTP/1.%d %d %s\r\nServer: testsrv\r\n", k->http10 ? 0 : 1,
 		  status, reason(status));
 	if (!nobody)
-		wb_puts(c, "Content-Type: text/plain\r\n");
+		wb_printf(c, "Content-Type: %s\r\n", k->type[0] ? k->type :
+			  f ? f->ctype : "text/plain");
+	if (f && f->gz && !nobody)
+		wb_puts(c, "Content-Encoding: gzip\r\n");
+	if (k->cache >= 0)
+		wb_printf(c, "Cache-Control: max-age=%" PRId64 "\r\n", k->cache);
 	if (k->redirect)
 		wb_puts(c, "Location: /\r\n");
 	if (chunked)
@@ -947,7 +1130,7 @@ static bool respond(struct conn *c, const struct knobs *k, bool keep, bool head,
 		wb_puts(c, "Connection: keep-alive\r\n");
 	wb_puts(c, "\r\n");
 	if (!head && !nobody)
-		put_body(c, len, limit, chunked, k->chunk);
+		put_body(c, f ? f->fd : -1, len, limit, chunked, k->chunk);
 	wb_flush(c);
 	return keep && !k->close_mid && !k->http10 && !c->werr;
 }
@@ -1001,8 +1184,31 @@ static bool serve_one(struct conn *c)
 		send_simple(c, 400, "text/plain", body, keep, rq.head, rq.minor);
 		return keep && !c->werr;
 	}
-	wait_as_asked(c, &k, seq, arrival);
-	return respond(c, &k, keep, rq.head, rq.minor);
+	if (opt.root_fd < 0) {
+		wait_as_asked(c, &k, seq, arrival);
+		return respond(c, &k, NULL, keep, rq.head, rq.minor);
+	}
+
+	/* --root: the file if there is one, else knobs or a 404. */
+	struct file f;
+	int found = find_file(&k, &f);
+	if (found < 0) {
+		send_simple(c, 403, "text/plain", "Forbidden: '..' in the path\n", keep,
+			    rq.head, rq.minor);
+		return keep && !c->werr;
+	}
+	if (found || (k.any && k.status != 404)) {
+		wait_as_asked(c, &k, seq, arrival);
+		bool more = respond(c, &k, found ? &f : NULL, keep, rq.head, rq.minor);
+		if (found)
+			close(f.fd);
+		return more;
+	}
+	if (k.any)
+		wait_as_asked(c, &k, seq, arrival);
+	send_simple(c, 404, "text/html; charset=utf-8", NOT_FOUND_PAGE, keep, rq.head,
+		    rq.minor);
+	return keep && !c->werr;
 }
 
 static void *conn_main(void *arg)
@@ -1134,11 +1340,21 @@ static void usage(FILE *f)
 {
 	fputs("usage: testsrv [--port N] [--host 127.0.0.1|::1|localhost] [--threads-max N]\n"
 	      "               [--error-ratio F] [--seed N] [--port-file FILE] [--max-seconds S]\n"
+	      "               [--root DIR]\n"
 	      "\n"
-	      "HTTP/1.1 test server for perfagent's load tests, loopback only. Prints\n"
+	      "HTTP/1.1 test server for perfagent's load and web tests, loopback only. Prints\n"
 	      "\"listening HOST:PORT\" once ready; exits after --max-seconds (default 300)\n"
 	      "or on SIGTERM/SIGINT. Defaults: --port 0 (ephemeral), --threads-max 2000\n"
 	      "(concurrent connections), --error-ratio 0, --seed 1.\n"
+	      "\n"
+	      "--root DIR also serves the files under DIR: a path (query string aside) naming\n"
+	      "a regular file there is answered with its bytes, Content-Length and a type\n"
+	      "from the extension (html css js json png jpg gif svg ico woff2 txt; else\n"
+	      "application/octet-stream); a path ending in / means its index.html. The\n"
+	      "knobs below still apply to the file (delay, status=NNN with the file as the\n"
+	      "body, chunked, close...). A path naming no file gets a 404 with a small HTML\n"
+	      "page, unless the query string holds a knob: then the generated body answers\n"
+	      "as without --root (status=404 keeps the HTML page). A \"..\" segment: 403.\n"
 	      "\n"
 	      "Per-request knobs in the query string, e.g. /?delay_ms=5&body=1000&chunked=1:\n"
 	      "  delay_ms=N              wait N ms (fractions allowed) before answering\n"
@@ -1159,6 +1375,11 @@ static void usage(FILE *f)
 	      "  http10=1                HTTP/1.0, no Content-Length, body ends at close\n"
 	      "  no_response=1           read the request and never answer\n"
 	      "  serial=1                serve the delay one request at a time (a single worker)\n"
+	      "  cache=SECONDS           add Cache-Control: max-age=SECONDS\n"
+	      "  type=MIME               Content-Type of the body (default text/plain, or the\n"
+	      "                          file's type under --root)\n"
+	      "  gzip=1                  under --root: serve FILE.gz, if it exists, with\n"
+	      "                          Content-Encoding: gzip (and FILE's type)\n"
 	      "GET /__stats returns {\"requests\":N,\"connections\":N,\"active\":N,\"rejected\":N}.\n",
 	      f);
 }
@@ -1230,6 +1451,13 @@ static void parse_args(int argc, char **argv)
 			if (!*v)
 				die_usage("--port-file wants a file name");
 			opt.port_file = v;
+		} else if (!strcmp(name, "--root")) {
+			if (opt.root_fd >= 0)
+				close(opt.root_fd);
+			opt.root_fd = open(v, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (opt.root_fd < 0)
+				die_usage("--root '%s': %s (it wants a directory)", v,
+					  strerror(errno));
 		} else if (!strcmp(name, "--max-seconds")) {
 			if (!parse_num(v, 0.001, 1e7, &d))
 				die_usage("--max-seconds wants a positive number, not '%s'", v);
