@@ -30,6 +30,8 @@ packages=(
   postgresql-15 postgresql-15-hypopg postgresql-client-15  # and PostgreSQL with hypopg (scripts/postgres.sh)
   sqlite3                   # the SQLite fixture (tests/fixtures/db/load.sh)
   pylint                    # bench/scan_speed.sh: the Python linter to compare with
+  chromium                  # web: the headless browser it drives (and its tests load pages in)
+  python3                   # web tests: tests/fixtures/web/make_pngs.py draws the test images
 )
 
 missing=()
