@@ -199,6 +199,9 @@ int browser_launch(struct browser *b, const char *path, volatile sig_atomic_t *s
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
 		"--disable-extensions", "--disable-default-apps", "--no-default-browser-check",
 		"--mute-audio", "--hide-scrollbars", "--disable-breakpad", "--password-store=basic",
+		/* a tab we open is not the focused window: keep it from being treated as in the background */
+		"--disable-renderer-backgrounding", "--disable-backgrounding-occluded-windows",
+		"--disable-background-timer-throttling",
 		profile, "--remote-debugging-pipe", "about:blank", NULL,
 	};
 	/*

@@ -599,6 +599,46 @@ static int blank(struct browser *b, struct tab *t, struct perr *e)
 	return rc;
 }
 
+/*
+ * Before the first measured load: render one small page in a scratch tab
+ * and wait for two frames. A browser that started a moment ago still has
+ * its first-paint work ahead (fonts, the compositor, a renderer process
+ * to spawn); left there, it lands in the first page's FCP and LCP, which
+ * no visitor's long-running browser would pay. -1 when the browser failed.
+ */
+static int warm_up(struct browser *b, const struct web_opts *o, struct perr *e)
+{
+	struct tab t;
+	if (tab_open(b, o, 0, &t, e))
+		return -1;
+	struct web_page scratch;
+	page_init(&scratch, "data:", 0, 0);
+	scratch.nav_ts = 1; /* count the load event from the start */
+	t.page = &scratch;
+	json_t *res = NULL;
+	int rc = call(b, t.session, "Page.navigate",
+		      json_pack("{s:s}", "url", "data:text/html,<!DOCTYPE html><title>warm-up</title>"
+						"<p style='font:16px sans-serif'>perfagent <b>warm-up</b></p>"),
+		      &res, e);
+	json_decref(res);
+	res = NULL;
+	if (rc == 0 && tab_wait(b, &t, 5, load_fired, &t, e) < 0)
+		rc = -1;
+	if (rc == 0) {
+		json_t *args = json_pack("{s:s, s:b}", "expression",
+					 "new Promise(function (r) { requestAnimationFrame(function () {"
+					 " requestAnimationFrame(function () { r(1); }); }); })",
+					 "awaitPromise", 1);
+		if (page_call(b, &t, "Runtime.evaluate", args, &res, e) < 0)
+			rc = -1;
+		json_decref(res);
+	}
+	t.page = NULL;
+	page_free(&scratch);
+	tab_close(b, &t);
+	return fatal(b) ? -1 : 0;
+}
+
 int web_run(const struct web_opts *o, struct web_run *out, struct perr *e)
 {
 	memset(out, 0, sizeof(*out));
@@ -607,6 +647,13 @@ int web_run(const struct web_opts *o, struct web_run *out, struct perr *e)
 	struct browser b;
 	if (browser_launch(&b, o->chromium, o->stop, START_TIMEOUT_S, e)) {
 		out->interrupted = b.cdp.interrupted;
+		return -1;
+	}
+	if (warm_up(&b, o, e)) {
+		out->interrupted = b.cdp.interrupted;
+		if (!b.cdp.interrupted)
+			browser_explain(&b, "while starting", e);
+		browser_kill(&b);
 		return -1;
 	}
 	out->browser = xstrdup(b.product);
