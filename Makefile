@@ -6,7 +6,7 @@
 #   make fuzz       build the libFuzzer targets with clang into build/fuzz/
 #   make clean
 
-PKGS      := jansson inih openssl zlib libmariadb libpq sqlite3 tree-sitter
+PKGS      := jansson inih openssl zlib libmariadb libpq sqlite3 tree-sitter libdw libelf
 CC        ?= cc
 CLANG     ?= clang
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))

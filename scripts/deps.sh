@@ -17,6 +17,7 @@ packages=(
   libpq-dev                 # db/explain: PostgreSQL
   libsqlite3-dev            # db/explain: SQLite
   libtree-sitter-dev        # scan/context: the tree-sitter runtime (0.20.7, ABI 14)
+  libdw-dev libelf-dev      # profile: ELF symbols and DWARF line info (elfutils)
   curl ca-certificates      # the build fetches the tree-sitter-python grammar from the npm registry
   # tests
   libcmocka-dev             # unit tests
