@@ -33,7 +33,8 @@ static const struct command commands[] = {
 	{&cmd_load_spec, cmd_load},
 	{&cmd_endpoints_spec, cmd_endpoints},
 	{&cmd_web_spec, cmd_web},
-	{&cmd_profile_spec, NULL},
+	{&cmd_profile_spec, cmd_profile},
+	{&cmd_bench_spec, cmd_bench},
 	{&cmd_report_spec, cmd_report},
 	{&cmd_mcp_spec, NULL},
 };

@@ -18,6 +18,7 @@ extern const struct cli_spec cmd_load_spec;
 extern const struct cli_spec cmd_endpoints_spec;
 extern const struct cli_spec cmd_web_spec;
 extern const struct cli_spec cmd_profile_spec;
+extern const struct cli_spec cmd_bench_spec;
 extern const struct cli_spec cmd_report_spec;
 extern const struct cli_spec cmd_mcp_spec;
 
@@ -30,6 +31,8 @@ int cmd_digest(struct cmd_ctx *ctx);
 int cmd_db(struct cmd_ctx *ctx);
 int cmd_explain(struct cmd_ctx *ctx);
 int cmd_web(struct cmd_ctx *ctx);
+int cmd_profile(struct cmd_ctx *ctx);
+int cmd_bench(struct cmd_ctx *ctx);
 
 /* db and explain: parse --connect-timeout (default 10 s); -1 after printing the error. */
 int db_cmd_timeout(struct cmd_ctx *ctx, unsigned *out);

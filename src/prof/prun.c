@@ -1,0 +1,445 @@
+/*
+ * prun: one profiling run (see prof.h). The child is forked first and
+ * held on a pipe until the perf events are open on it (enable_on_exec),
+ * so sampling begins at its exec and no early sample is missed; a
+ * program that cannot be executed says so through a close-on-exec pipe.
+ * Memory is read from /proc every --mem-interval; the rings are drained
+ * at the same tick. When the run ends the samples are resolved against
+ * the mappings the kernel reported (so a process that has exited can
+ * still be symbolized) and the memory timeline is judged.
+ */
+#include "prof.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../core/buf.h"
+#include "../core/clock.h"
+#include "sampler.h"
+#include "sym.h"
+
+#define TL_MAX 200000    /* timeline points kept (about 2.7 h at 50 ms) */
+#define WARMUP_S 1.0     /* start-up allocation is not a leak */
+
+void prof_run_free(struct prof_run *r)
+{
+	free(r->command);
+	free(r->tl);
+	free(r->sampler);
+	pprof_free(&r->cpu);
+	memset(r, 0, sizeof(*r));
+}
+
+static void sleep_s(double s)
+{
+	if (s <= 0)
+		return;
+	struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+	nanosleep(&ts, NULL); /* a signal ends it early; the loop looks at the stop flag */
+}
+
+static char *join_argv(char *const *argv)
+{
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; argv[i]; i++) {
+		if (i)
+			buf_putc(&b, ' ');
+		int quote = strpbrk(argv[i], " \t'\"") != NULL || !argv[i][0];
+		if (quote)
+			buf_printf(&b, "'%s'", argv[i]);
+		else
+			buf_puts(&b, argv[i]);
+	}
+	return buf_detach(&b);
+}
+
+/* ---- resolving samples ---- */
+
+struct space_of {
+	uint32_t pid;
+	struct sym_space *space;
+};
+
+/* The symbol space for pid: built from its mmap records; a forked child without any uses its parent's (the root's). */
+static struct sym_space *space_for(struct space_of *v, size_t n, uint32_t pid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].pid == pid)
+			return v[i].space;
+	return n ? v[0].space : NULL;
+}
+
+struct addr_cache {
+	uint64_t *keys;
+	uint32_t *vals;
+	struct sym_space **spaces;
+	size_t cap, n;
+};
+
+static size_t cache_slot(const struct addr_cache *c, const struct sym_space *sp, uint64_t addr)
+{
+	uint64_t h = (addr ^ (uint64_t)(uintptr_t)sp) * 0x9E3779B97F4A7C15ull;
+	size_t i = (size_t)(h >> 20) & (c->cap - 1);
+	while (c->keys[i] && !(c->keys[i] == addr && c->spaces[i] == sp))
+		i = (i + 1) & (c->cap - 1);
+	return i;
+}
+
+static void cache_grow(struct addr_cache *c)
+{
+	struct addr_cache old = *c;
+	c->cap = old.cap ? old.cap * 2 : 4096;
+	c->keys = xcalloc(c->cap, sizeof(*c->keys));
+	c->vals = xcalloc(c->cap, sizeof(*c->vals));
+	c->spaces = xcalloc(c->cap, sizeof(*c->spaces));
+	c->n = 0;
+	for (size_t i = 0; i < old.cap; i++)
+		if (old.keys[i]) {
+			size_t s = cache_slot(c, old.spaces[i], old.keys[i]);
+			c->keys[s] = old.keys[i];
+			c->vals[s] = old.vals[i];
+			c->spaces[s] = old.spaces[i];
+			c->n++;
+		}
+	free(old.keys);
+	free(old.vals);
+	free(old.spaces);
+}
+
+/* The frame id for addr in space sp (a caller's return address is looked up one byte back, inside the call). */
+static uint32_t frame_of(struct pprof *p, struct addr_cache *c, struct sym_space *sp, uint64_t addr)
+{
+	if (addr == 0)
+		addr = 1;
+	if ((c->n + 1) * 2 > c->cap)
+		cache_grow(c);
+	size_t s = cache_slot(c, sp, addr);
+	if (c->keys[s])
+		return c->vals[s];
+	struct sym_result r;
+	memset(&r, 0, sizeof(r));
+	int found = sp ? sym_lookup(sp, addr, &r) : 0;
+	char unknown[64];
+	const char *name = r.name;
+	if (!found || !name) {
+		if (r.module)
+			snprintf(unknown, sizeof(unknown), "[%s]", r.module);
+		else
+			snprintf(unknown, sizeof(unknown), "[unknown]");
+		name = unknown;
+	}
+	uint32_t id = pprof_frame(p, name, r.module, r.file, r.line, r.jit ? PFRAME_JIT : PFRAME_NATIVE);
+	c->keys[s] = addr;
+	c->vals[s] = id;
+	c->spaces[s] = sp;
+	c->n++;
+	return id;
+}
+
+static void resolve(struct sampler *s, pid_t root, int attach, struct pprof *p)
+{
+	/* one space per pid that has mappings, the root first */
+	struct space_of *spaces = NULL;
+	size_t nsp = 0;
+	struct perr ignore;
+	spaces = xcalloc(1, sizeof(*spaces));
+	spaces[0].pid = (uint32_t)root;
+	spaces[0].space = sym_space_new();
+	nsp = 1;
+	if (attach)
+		sym_space_load_maps(spaces[0].space, root, &ignore);
+	for (size_t i = 0; i < s->nmaps; i++) {
+		struct samp_map *m = &s->maps[i];
+		struct sym_space *sp = NULL;
+		for (size_t k = 0; k < nsp; k++)
+			if (spaces[k].pid == m->pid)
+				sp = spaces[k].space;
+		if (!sp) {
+			spaces = xrealloc(spaces, (nsp + 1) * sizeof(*spaces));
+			spaces[nsp].pid = m->pid;
+			spaces[nsp].space = sp = sym_space_new();
+			nsp++;
+		}
+		sym_space_map(sp, m->start, m->start + m->len, m->pgoff, m->path);
+	}
+	for (size_t k = 0; k < nsp; k++)
+		sym_space_load_perfmap(spaces[k].space, (pid_t)spaces[k].pid, &ignore);
+	struct addr_cache cache = {0};
+	uint32_t ids[SAMP_MAX_DEPTH];
+	for (size_t i = 0; i < s->nsamples; i++) {
+		struct samp_sample *sm = &s->samples[i];
+		struct sym_space *sp = space_for(spaces, nsp, sm->pid);
+		uint32_t d = sm->depth;
+		/* root first: the outermost caller is the last ip */
+		for (uint32_t k = 0; k < d; k++) {
+			uint64_t ip = sm->ips[d - 1 - k];
+			ids[k] = frame_of(p, &cache, sp, (d - 1 - k) > 0 ? ip - 1 : ip);
+		}
+		pprof_add(p, ids, d, 1);
+	}
+	free(cache.keys);
+	free(cache.vals);
+	free(cache.spaces);
+	for (size_t k = 0; k < nsp; k++)
+		sym_space_free(spaces[k].space);
+	free(spaces);
+}
+
+/* ---- the run ---- */
+
+/*
+ * Start argv as a child held before exec; *go is the pipe end that lets
+ * it exec, *errp the pipe it reports an exec failure on. -1 with e set.
+ */
+static pid_t spawn_held(char *const *argv, int *go, int *errp, struct perr *e)
+{
+	int g[2], x[2];
+	if (pipe2(g, O_CLOEXEC))
+		return perr_set(e, "cannot create a pipe: %s", strerror(errno));
+	if (pipe2(x, O_CLOEXEC)) {
+		close(g[0]);
+		close(g[1]);
+		return perr_set(e, "cannot create a pipe: %s", strerror(errno));
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		int err = errno;
+		close(g[0]);
+		close(g[1]);
+		close(x[0]);
+		close(x[1]);
+		return perr_set(e, "cannot start '%s': %s", argv[0], strerror(err));
+	}
+	if (pid == 0) {
+		char c;
+		close(g[1]);
+		close(x[0]);
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		if (read(g[0], &c, 1) != 1)
+			_exit(126); /* perfagent went away before letting it run */
+		execvp(argv[0], argv);
+		int err = errno;
+		if (write(x[1], &err, sizeof(err)) != (ssize_t)sizeof(err))
+			_exit(126);
+		_exit(127);
+	}
+	close(g[0]);
+	close(x[1]);
+	*go = g[1];
+	*errp = x[0];
+	return pid;
+}
+
+/* The process and, when asked, its descendants: RSS in MB and threads. -1 when the process is gone. */
+static int read_point(pid_t pid, int children, struct prof_point *pt, struct proc_reading *self)
+{
+	if (proc_read(pid, self) || self->rss < 0)
+		return -1;
+	double rss = (double)self->rss;
+	int threads = self->threads;
+	if (children) {
+		pid_t *kids = NULL;
+		size_t n = 0;
+		if (proc_descendants(pid, &kids, &n) == 0)
+			for (size_t i = 0; i < n; i++) {
+				struct proc_reading r;
+				if (proc_read(kids[i], &r) == 0 && r.rss > 0) {
+					rss += (double)r.rss;
+					threads += r.threads > 0 ? r.threads : 0;
+				}
+			}
+		free(kids);
+	}
+	pt->rss_mb = rss / (1024.0 * 1024.0);
+	pt->threads = threads;
+	return 0;
+}
+
+int prof_run(const struct prof_opts *o, struct prof_run *out, struct perr *e)
+{
+	memset(out, 0, sizeof(*out));
+	pprof_init(&out->cpu);
+	out->read_bytes = out->write_bytes = -1;
+	struct sampler s;
+	memset(&s, 0, sizeof(s));
+	struct perr se;
+	int attach = o->argv == NULL;
+	int go = -1, errp = -1;
+	pid_t pid;
+	struct proc_reading first = {0}, last = {0};
+	if (attach) {
+		pid = o->pid;
+		if (proc_read(pid, &first))
+			return perr_set(e, "no process %d (or it is not readable: it must be yours, or run as root)",
+					(int)pid);
+		char comm[64] = "";
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+		FILE *f = fopen(path, "r");
+		if (f) {
+			if (fgets(comm, sizeof(comm), f))
+				comm[strcspn(comm, "\n")] = '\0';
+			fclose(f);
+		}
+		struct buf b = BUF_INIT;
+		buf_printf(&b, "pid %d%s%s%s", (int)pid, comm[0] ? " (" : "", comm, comm[0] ? ")" : "");
+		out->command = buf_detach(&b);
+	} else {
+		pid = spawn_held(o->argv, &go, &errp, e);
+		if (pid < 0)
+			return -1;
+		out->command = join_argv(o->argv);
+	}
+	out->pid = pid;
+	out->cpu_ok = samp_open(&s, pid, !attach, o->hz, &se) == 0;
+	struct buf why = BUF_INIT;
+	if (out->cpu_ok)
+		buf_printf(&why, "perf_event cpu-clock at %d Hz, user-space call chains, all threads", o->hz);
+	else
+		buf_printf(&why, "none: %s", se.msg);
+	out->sampler = buf_detach(&why);
+	int64_t t0 = clock_mono_ns();
+	if (!attach) {
+		/* let it exec, and learn whether it could */
+		if (write(go, "x", 1) != 1) {
+			/* it is gone already: reaped below */
+		}
+		close(go);
+		int err = 0;
+		ssize_t got;
+		while ((got = read(errp, &err, sizeof(err))) < 0 && errno == EINTR)
+			;
+		close(errp);
+		if (got == (ssize_t)sizeof(err)) {
+			waitpid(pid, NULL, 0);
+			if (out->cpu_ok)
+				samp_close(&s);
+			return perr_set(e, "cannot run '%s': %s", o->argv[0], strerror(err));
+		}
+	}
+	double interval = o->mem_interval_s > 0 ? o->mem_interval_s : 0.05;
+	size_t cap = 0;
+	int gone = 0;
+	for (size_t tick = 0;; tick++) {
+		double t = clock_elapsed_s(t0, clock_mono_ns());
+		struct prof_point pt = {t, 0, 0};
+		struct proc_reading r;
+		if (read_point(pid, o->follow_children, &pt, &r) == 0) {
+			last = r;
+			if (tick == 0 && !attach)
+				first = r;
+			if (out->ntl < TL_MAX) {
+				if (out->ntl == cap) {
+					cap = cap ? cap * 2 : 256;
+					out->tl = xrealloc(out->tl, cap * sizeof(*out->tl));
+				}
+				out->tl[out->ntl++] = pt;
+			}
+			if (pt.threads > out->max_threads)
+				out->max_threads = pt.threads;
+		}
+		if (out->cpu_ok)
+			samp_drain(&s);
+		if (!attach) {
+			siginfo_t si;
+			memset(&si, 0, sizeof(si));
+			if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid) {
+				gone = 1;
+				break;
+			}
+		} else if (kill(pid, 0) && errno == ESRCH) {
+			gone = 1;
+			break;
+		}
+		if (o->stop && *o->stop) {
+			out->stopped_by = 2;
+			break;
+		}
+		if (o->duration_s > 0 && t >= o->duration_s) {
+			out->stopped_by = 1;
+			break;
+		}
+		if (o->progress)
+			progress_update(o->progress, "profiling %s  %.1fs  %.0f MB  %zu samples", out->command, t,
+					pt.rss_mb, s.nsamples);
+		double next = (double)(tick + 1) * interval - clock_elapsed_s(t0, clock_mono_ns());
+		sleep_s(next);
+	}
+	out->wall_s = clock_elapsed_s(t0, clock_mono_ns());
+	if (o->progress)
+		progress_clear(o->progress);
+	out->exited = gone;
+	if (!attach) {
+		if (!gone) {
+			/* --duration or Ctrl-C: the command is ours, so it ends with the run */
+			kill(pid, SIGTERM);
+			for (int i = 0; i < 200; i++) {
+				siginfo_t si;
+				memset(&si, 0, sizeof(si));
+				if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid)
+					break;
+				sleep_s(0.01);
+			}
+			kill(pid, SIGKILL);
+		}
+		int st = 0;
+		struct rusage ru;
+		memset(&ru, 0, sizeof(ru));
+		while (wait4(pid, &st, 0, &ru) < 0 && errno == EINTR)
+			;
+		if (WIFEXITED(st))
+			out->exit_code = WEXITSTATUS(st);
+		else if (WIFSIGNALED(st) && gone)
+			out->signal = WTERMSIG(st);
+		out->user_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6;
+		out->sys_s = (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+		out->max_rss_mb = (double)ru.ru_maxrss / 1024.0;
+		out->minflt = ru.ru_minflt;
+		out->majflt = ru.ru_majflt;
+		out->vol_ctx = ru.ru_nvcsw;
+		out->invol_ctx = ru.ru_nivcsw;
+	} else {
+		out->user_s = last.utime - first.utime;
+		out->sys_s = last.stime - first.stime;
+		out->max_rss_mb = (double)(last.hwm > 0 ? last.hwm : last.rss) / (1024.0 * 1024.0);
+		out->minflt = last.minflt - first.minflt;
+		out->majflt = last.majflt - first.majflt;
+		out->vol_ctx = last.vol_ctx - first.vol_ctx;
+		out->invol_ctx = last.invol_ctx - first.invol_ctx;
+	}
+	if (last.read_bytes >= 0 && first.read_bytes >= 0) {
+		out->read_bytes = last.read_bytes - (attach ? first.read_bytes : 0);
+		out->write_bytes = last.write_bytes - (attach ? first.write_bytes : 0);
+	}
+	for (size_t i = 0; i < out->ntl; i++)
+		if (out->tl[i].rss_mb > out->max_rss_mb)
+			out->max_rss_mb = out->tl[i].rss_mb; /* with --follow-children the sum can be higher */
+	if (out->cpu_ok) {
+		samp_drain(&s);
+		out->samples = s.nsamples;
+		out->lost = s.lost;
+		resolve(&s, pid, attach, &out->cpu);
+		samp_close(&s);
+	}
+	double *t = xcalloc(out->ntl + 1, sizeof(double)), *m = xcalloc(out->ntl + 1, sizeof(double));
+	for (size_t i = 0; i < out->ntl; i++) {
+		t[i] = out->tl[i].t;
+		m[i] = out->tl[i].rss_mb;
+	}
+	if (o->growth_slow_mb_min > 0 && o->growth_rapid_mb_min > 0)
+		mem_judge_limits(t, m, out->ntl, WARMUP_S, o->growth_slow_mb_min, o->growth_rapid_mb_min, &out->mem);
+	else
+		mem_judge(t, m, out->ntl, WARMUP_S, &out->mem);
+	free(t);
+	free(m);
+	return 0;
+}
