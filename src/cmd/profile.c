@@ -23,7 +23,7 @@ static const struct cli_opt profile_opts[] = {
 	{"hz", 0, CLI_VALUE, "N", "CPU samples per second (default: 99)"},
 	{"mem-interval", 0, CLI_VALUE, "MS", "RSS sampling interval in ms (default: 50)"},
 	{"follow-children", 0, CLI_FLAG, NULL, "add the memory of child processes"},
-	{"python", 0, CLI_VALUE, "auto|on|off", "read Python frames (default: auto)"},
+	{"python", 0, CLI_VALUE, "auto|on|off", "read CPython 3.11/3.12 frames (default: auto, when the target is one)"},
 	{"folded", 0, CLI_VALUE, "FILE", "write folded stacks"},
 	{"flamegraph", 0, CLI_VALUE, "FILE", "write a flame graph SVG"},
 	{"speedscope", 0, CLI_VALUE, "FILE", "write speedscope JSON"},
@@ -111,10 +111,7 @@ int cmd_profile(struct cmd_ctx *ctx)
 		cmd_error(ctx, "--python '%s': expected auto, on or off", v);
 		return EXIT_USAGE;
 	}
-	if (v && strcmp(v, "on") == 0) {
-		cmd_error(ctx, "--python on: Python frames are not read yet (issue 8 is in progress); use auto or off");
-		return EXIT_USAGE;
-	}
+	o.python = !v || strcmp(v, "auto") == 0 ? PROF_PY_AUTO : strcmp(v, "on") == 0 ? PROF_PY_ON : PROF_PY_OFF;
 	o.follow_children = cli_count(&ctx->args, "follow-children") > 0;
 	o.growth_slow_mb_min = ctx->config.budgets.b[BUDGET_MEMORY_GROWTH].target;
 	o.growth_rapid_mb_min = ctx->config.budgets.b[BUDGET_MEMORY_GROWTH].critical;
@@ -128,6 +125,10 @@ int cmd_profile(struct cmd_ctx *ctx)
 	}
 	if (!run.cpu_ok)
 		cmd_note(ctx, "no CPU samples: %s", run.sampler + strlen("none: "));
+	int py_missing = o.python == PROF_PY_ON && !run.python;
+	if (!run.python && run.python_error && o.python == PROF_PY_AUTO && o.argv &&
+	    strncmp(strrchr(o.argv[0], '/') ? strrchr(o.argv[0], '/') + 1 : o.argv[0], "python", 6) == 0)
+		cmd_note(ctx, "no Python frames: %s", run.python_error);
 	struct pa_result *r = prof_result_build(&o, &run, &ctx->config.budgets);
 	int rc = 0;
 	struct buf b = BUF_INIT;
@@ -150,6 +151,10 @@ int cmd_profile(struct cmd_ctx *ctx)
 	int emit = cmd_emit(ctx, r, human);
 	if (!rc)
 		rc = emit;
+	if (py_missing) {
+		cmd_error(ctx, "--python on: %s", run.python_error ? run.python_error : "no CPython 3.11/3.12 interpreter found");
+		rc = EXIT_CANNOT_RUN;
+	}
 	if (run.exited && run.signal) {
 		/* a crash is reported, and it is also the exit status: the run did not complete */
 		cmd_error(ctx, "'%s' was killed by signal %d (SIG%s) after %.2f s", o.argv ? o.argv[0] : run.command,

@@ -43,7 +43,11 @@ static json_t *functions_json(const struct prof_run *r, int by_total)
 	pprof_functions(&r->cpu, by_total, &f, &n);
 	json_t *a = json_array();
 	double total = (double)(r->cpu.total ? r->cpu.total : 1);
-	for (size_t i = 0; i < n && i < TOP_N; i++) {
+	size_t kept = 0;
+	for (size_t i = 0; i < n && kept < TOP_N; i++) {
+		if (f[i].total == 0)
+			continue; /* a frame seen only in a Python stack no CPU sample matched */
+		kept++;
 		json_t *o = json_object();
 		json_object_set_new(o, "name", jsonx_string(f[i].name));
 		if (f[i].module)
@@ -70,11 +74,16 @@ static json_t *lines_json(const struct prof_run *r)
 	pprof_lines(&r->cpu, &l, &n);
 	json_t *a = json_array();
 	double total = (double)(r->cpu.total ? r->cpu.total : 1);
-	for (size_t i = 0; i < n && i < TOP_N; i++)
+	for (size_t i = 0, kept = 0; i < n && kept < TOP_N; i++, kept++) {
+		if (l[i].self == 0) {
+			kept--;
+			continue;
+		}
 		json_array_append_new(a, json_pack("{s:s, s:i, s:s, s:I, s:f}", "file", l[i].file ? l[i].file : "?",
 						   "line", l[i].line, "function", l[i].name ? l[i].name : "?", "self",
 						   (json_int_t)l[i].self, "self_pct",
 						   round(1000.0 * (double)l[i].self / total) / 10));
+	}
 	free(l);
 	return a;
 }
@@ -220,6 +229,10 @@ struct pa_result *prof_result_build(const struct prof_opts *o, const struct prof
 	json_object_set_new(m, "memory", mem);
 	json_t *cpu = json_object();
 	json_object_set_new(cpu, "sampler", jsonx_string(r->sampler));
+	json_object_set_new(cpu, "python", r->python ? jsonx_string(r->python) : json_null());
+	if (!r->python && r->python_error && o->python != PROF_PY_OFF)
+		json_object_set_new(cpu, "python_error", jsonx_string(r->python_error));
+	json_object_set_new(cpu, "python_samples", json_integer((json_int_t)r->py_samples));
 	json_object_set_new(cpu, "hz", json_integer(o->hz));
 	json_object_set_new(cpu, "samples", json_integer((json_int_t)r->cpu.total));
 	json_object_set_new(cpu, "lost", json_integer((json_int_t)r->lost));

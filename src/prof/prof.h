@@ -23,6 +23,8 @@
 #include "memtl.h"
 #include "pprof.h"
 
+enum { PROF_PY_AUTO, PROF_PY_ON, PROF_PY_OFF };
+
 struct prof_opts {
 	char *const *argv;    /* the command, or NULL with pid */
 	pid_t pid;            /* attach to this process when argv is NULL */
@@ -31,6 +33,7 @@ struct prof_opts {
 	double mem_interval_s;
 	int follow_children;  /* memory of descendants added in */
 	double growth_slow_mb_min, growth_rapid_mb_min; /* the memory_growth budget; 0: its defaults */
+	int python;           /* PROF_PY_AUTO, PROF_PY_ON or PROF_PY_OFF */
 	volatile sig_atomic_t *stop;
 	struct progress *progress;
 };
@@ -62,6 +65,9 @@ struct prof_run {
 	uint64_t samples, lost;
 	char *sampler;         /* "perf_event cpu-clock 99 Hz, user call chains" or why none */
 	int cpu_ok;            /* samples were taken */
+	char *python;          /* "CPython 3.11.2" when its frames were read, else NULL */
+	char *python_error;    /* why Python frames were not read (with --python on, or a Python target), or NULL */
+	uint64_t py_samples;   /* Python stack samples taken */
 };
 
 /*

@@ -22,6 +22,7 @@
 
 #include "../core/buf.h"
 #include "../core/clock.h"
+#include "pyframes.h"
 #include "sampler.h"
 #include "sym.h"
 
@@ -33,6 +34,8 @@ void prof_run_free(struct prof_run *r)
 	free(r->command);
 	free(r->tl);
 	free(r->sampler);
+	free(r->python);
+	free(r->python_error);
 	pprof_free(&r->cpu);
 	memset(r, 0, sizeof(*r));
 }
@@ -58,6 +61,127 @@ static char *join_argv(char *const *argv)
 			buf_puts(&b, argv[i]);
 	}
 	return buf_detach(&b);
+}
+
+/* ---- Python stacks ---- */
+
+/* One thread's Python stack at one moment, its frames interned in the profile. */
+struct pysamp {
+	uint64_t t_ns; /* CLOCK_MONOTONIC, as perf's samples */
+	unsigned long tid;
+	uint32_t *ids; /* root first */
+	uint32_t n;
+};
+
+struct pylog {
+	struct pysamp *v;
+	size_t n, cap;
+};
+
+static void pylog_free(struct pylog *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].ids);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Whether thread tid of pid is running or runnable (state R in /proc/PID/task/TID/stat). */
+static int thread_running(pid_t pid, unsigned long tid)
+{
+	char path[96], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/task/%lu/stat", (int)pid, tid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	const char *close = strrchr(buf, ')');
+	return close && close[1] == ' ' && close[2] == 'R';
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+/*
+ * Read every thread's Python stack now and log it. Without perf samples
+ * to say which thread was on a CPU, only threads the kernel shows running
+ * are kept (the no-privilege fallback). -1 when the interpreter can no
+ * longer be read (the process ended).
+ */
+static int py_take(struct py_proc *py, pid_t pid, int running_only, struct pprof *p, struct pylog *log)
+{
+	struct py_thread_stack *st = NULL;
+	size_t n = 0;
+	if (py_sample(py, &st, &n) < 0)
+		return -1;
+	uint64_t now = (uint64_t)clock_mono_ns();
+	for (size_t i = 0; i < n; i++) {
+		if (st[i].nframes == 0 || (running_only && !thread_running(pid, st[i].tid)))
+			continue;
+		if (log->n == log->cap) {
+			log->cap = log->cap ? log->cap * 2 : 1024;
+			log->v = xrealloc(log->v, log->cap * sizeof(*log->v));
+		}
+		struct pysamp *ps = &log->v[log->n++];
+		ps->t_ns = now;
+		ps->tid = st[i].tid;
+		ps->n = (uint32_t)st[i].nframes;
+		ps->ids = xmalloc(st[i].nframes * sizeof(*ps->ids));
+		for (size_t k = 0; k < st[i].nframes; k++) {
+			const struct py_frame *f = &st[i].frames[k];
+			const char *file = f->filename ? f->filename : "?";
+			ps->ids[k] = pprof_frame(p, f->qualname ? f->qualname : "?", base_name(file), file, f->line,
+						 PFRAME_PYTHON);
+		}
+	}
+	py_stacks_free(st, n);
+	return 0;
+}
+
+static int by_tid_time(const void *a, const void *b)
+{
+	const struct pysamp *x = a, *y = b;
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	return (x->t_ns > y->t_ns) - (x->t_ns < y->t_ns);
+}
+
+/* The logged Python stack of tid nearest to t_ns, within window_ns; NULL when none. */
+static const struct pysamp *py_near(const struct pylog *l, unsigned long tid, uint64_t t_ns, uint64_t window_ns)
+{
+	size_t lo = 0, hi = l->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct pysamp *m = &l->v[mid];
+		if (m->tid < tid || (m->tid == tid && m->t_ns < t_ns))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	const struct pysamp *best = NULL;
+	uint64_t bestd = window_ns + 1;
+	for (size_t k = lo > 0 ? lo - 1 : 0; k <= lo && k < l->n; k++) {
+		const struct pysamp *c = &l->v[k];
+		if (c->tid != tid)
+			continue;
+		uint64_t d = c->t_ns > t_ns ? c->t_ns - t_ns : t_ns - c->t_ns;
+		if (d < bestd) {
+			bestd = d;
+			best = c;
+		}
+	}
+	return best;
+}
+
+/* The interpreter's own code: its frames give way to the Python frames they run. */
+static int interpreter_module(const char *m)
+{
+	return m && (strncmp(m, "python", 6) == 0 || strncmp(m, "libpython", 9) == 0);
 }
 
 /* ---- resolving samples ---- */
@@ -143,7 +267,15 @@ static uint32_t frame_of(struct pprof *p, struct addr_cache *c, struct sym_space
 	return id;
 }
 
-static void resolve(struct sampler *s, pid_t root, int attach, struct pprof *p)
+/*
+ * Resolve the perf samples into p. A sample of a thread whose Python
+ * stack was read within a period of it becomes that Python stack, plus
+ * the native leaf when the CPU was outside the interpreter (in libc, a C
+ * extension): so a handler shows as views.py:42 list_profiles, not as
+ * _PyEval_EvalFrameDefault. Debian's CPython has no frame pointers, so
+ * the native frames between are not trustworthy and are left out.
+ */
+static void resolve(struct sampler *s, pid_t root, int attach, struct pprof *p, struct pylog *py, uint64_t window_ns)
 {
 	/* one space per pid that has mappings, the root first */
 	struct space_of *spaces = NULL;
@@ -173,10 +305,30 @@ static void resolve(struct sampler *s, pid_t root, int attach, struct pprof *p)
 		sym_space_load_perfmap(spaces[k].space, (pid_t)spaces[k].pid, &ignore);
 	struct addr_cache cache = {0};
 	uint32_t ids[SAMP_MAX_DEPTH];
+	uint32_t *merged = NULL;
+	size_t mcap = 0;
+	if (py->n)
+		qsort(py->v, py->n, sizeof(*py->v), by_tid_time);
 	for (size_t i = 0; i < s->nsamples; i++) {
 		struct samp_sample *sm = &s->samples[i];
 		struct sym_space *sp = space_for(spaces, nsp, sm->pid);
 		uint32_t d = sm->depth;
+		const struct pysamp *ps = py->n ? py_near(py, sm->tid, sm->time_ns, window_ns) : NULL;
+		if (ps) {
+			uint32_t leaf = frame_of(p, &cache, sp, sm->ips[0]);
+			/* an address nothing names (the vDSO) adds nothing to the Python frame it ran for */
+			int native_leaf = p->frames[leaf].module && !interpreter_module(p->frames[leaf].module);
+			size_t n = ps->n + (size_t)native_leaf;
+			if (n > mcap) {
+				mcap = n * 2;
+				merged = xrealloc(merged, mcap * sizeof(*merged));
+			}
+			memcpy(merged, ps->ids, ps->n * sizeof(*merged));
+			if (native_leaf)
+				merged[ps->n] = leaf;
+			pprof_add(p, merged, n, 1);
+			continue;
+		}
 		/* root first: the outermost caller is the last ip */
 		for (uint32_t k = 0; k < d; k++) {
 			uint64_t ip = sm->ips[d - 1 - k];
@@ -184,6 +336,7 @@ static void resolve(struct sampler *s, pid_t root, int attach, struct pprof *p)
 		}
 		pprof_add(p, ids, d, 1);
 	}
+	free(merged);
 	free(cache.keys);
 	free(cache.vals);
 	free(cache.spaces);
@@ -300,7 +453,12 @@ int prof_run(const struct prof_opts *o, struct prof_run *out, struct perr *e)
 		out->command = join_argv(o->argv);
 	}
 	out->pid = pid;
-	out->cpu_ok = samp_open(&s, pid, !attach, o->hz, &se) == 0;
+	/* PERFAGENT_PERF_OFF=1 takes the no-privilege path on purpose (for its tests) */
+	const char *off = getenv("PERFAGENT_PERF_OFF");
+	if (off && *off && strcmp(off, "0") != 0)
+		perr_set(&se, "perf events turned off by PERFAGENT_PERF_OFF");
+	else
+		out->cpu_ok = samp_open(&s, pid, !attach, o->hz, &se) == 0;
 	struct buf why = BUF_INIT;
 	if (out->cpu_ok)
 		buf_printf(&why, "perf_event cpu-clock at %d Hz, user-space call chains, all threads", o->hz);
@@ -327,28 +485,74 @@ int prof_run(const struct prof_opts *o, struct prof_run *out, struct perr *e)
 		}
 	}
 	double interval = o->mem_interval_s > 0 ? o->mem_interval_s : 0.05;
+	double py_period = 1.0 / (o->hz > 0 ? o->hz : 99);
 	size_t cap = 0;
-	int gone = 0;
-	for (size_t tick = 0;; tick++) {
+	int gone = 0, first_read = 1, py_tries = 0;
+	struct py_proc *py = NULL;
+	struct pylog pylog = {0};
+	double next_mem = 0, next_py = 0, next_try = 0;
+	for (;;) {
 		double t = clock_elapsed_s(t0, clock_mono_ns());
-		struct prof_point pt = {t, 0, 0};
-		struct proc_reading r;
-		if (read_point(pid, o->follow_children, &pt, &r) == 0) {
-			last = r;
-			if (tick == 0 && !attach)
-				first = r;
-			if (out->ntl < TL_MAX) {
-				if (out->ntl == cap) {
-					cap = cap ? cap * 2 : 256;
-					out->tl = xrealloc(out->tl, cap * sizeof(*out->tl));
+		if (t >= next_mem) {
+			struct prof_point pt = {t, 0, 0};
+			struct proc_reading r;
+			if (read_point(pid, o->follow_children, &pt, &r) == 0) {
+				last = r;
+				if (first_read && !attach)
+					first = r;
+				first_read = 0;
+				if (out->ntl < TL_MAX) {
+					if (out->ntl == cap) {
+						cap = cap ? cap * 2 : 256;
+						out->tl = xrealloc(out->tl, cap * sizeof(*out->tl));
+					}
+					out->tl[out->ntl++] = pt;
 				}
-				out->tl[out->ntl++] = pt;
+				if (pt.threads > out->max_threads)
+					out->max_threads = pt.threads;
 			}
-			if (pt.threads > out->max_threads)
-				out->max_threads = pt.threads;
+			if (out->cpu_ok)
+				samp_drain(&s);
+			next_mem += interval;
+			if (next_mem < t)
+				next_mem = t + interval;
+			if (o->progress)
+				progress_update(o->progress, "profiling %s  %.1fs  %.0f MB  %zu samples", out->command, t,
+						pt.rss_mb, s.nsamples + pylog.n);
 		}
-		if (out->cpu_ok)
-			samp_drain(&s);
+		/*
+		 * Python: attach as soon as the interpreter is there (a launcher
+		 * script may exec it a little later), then read its stacks every
+		 * sampling period.
+		 */
+		if (o->python != PROF_PY_OFF && !py && py_tries < 10 && t >= next_try) {
+			struct perr pe;
+			py_tries++;
+			next_try = t + 0.5;
+			if (py_attach(pid, &py, &pe) == 0) {
+				struct buf b = BUF_INIT;
+				buf_printf(&b, "CPython %s", py_version(py));
+				out->python = buf_detach(&b);
+				free(out->python_error);
+				out->python_error = NULL;
+			} else {
+				free(out->python_error);
+				out->python_error = xstrdup(pe.msg);
+				py = NULL;
+			}
+		}
+		if (py && t >= next_py) {
+			if (py_take(py, pid, !out->cpu_ok, &out->cpu, &pylog) == 0) {
+				out->py_samples++;
+			} else {
+				py_detach(py);
+				py = NULL;
+				py_tries = 10; /* it ended: do not look again */
+			}
+			next_py += py_period;
+			if (next_py < t)
+				next_py = t + py_period;
+		}
 		if (!attach) {
 			siginfo_t si;
 			memset(&si, 0, sizeof(si));
@@ -368,12 +572,15 @@ int prof_run(const struct prof_opts *o, struct prof_run *out, struct perr *e)
 			out->stopped_by = 1;
 			break;
 		}
-		if (o->progress)
-			progress_update(o->progress, "profiling %s  %.1fs  %.0f MB  %zu samples", out->command, t,
-					pt.rss_mb, s.nsamples);
-		double next = (double)(tick + 1) * interval - clock_elapsed_s(t0, clock_mono_ns());
-		sleep_s(next);
+		double wake = next_mem;
+		if (py && next_py < wake)
+			wake = next_py;
+		if (o->duration_s > 0 && o->duration_s < wake)
+			wake = o->duration_s;
+		sleep_s(wake - clock_elapsed_s(t0, clock_mono_ns()));
 	}
+	if (py)
+		py_detach(py);
 	out->wall_s = clock_elapsed_s(t0, clock_mono_ns());
 	if (o->progress)
 		progress_clear(o->progress);
@@ -423,13 +630,37 @@ int prof_run(const struct prof_opts *o, struct prof_run *out, struct perr *e)
 	for (size_t i = 0; i < out->ntl; i++)
 		if (out->tl[i].rss_mb > out->max_rss_mb)
 			out->max_rss_mb = out->tl[i].rss_mb; /* with --follow-children the sum can be higher */
+	uint64_t window = (uint64_t)(py_period * 1.5e9);
+	if (window < 25000000)
+		window = 25000000;
 	if (out->cpu_ok) {
 		samp_drain(&s);
 		out->samples = s.nsamples;
 		out->lost = s.lost;
-		resolve(&s, pid, attach, &out->cpu);
+		resolve(&s, pid, attach, &out->cpu, &pylog, window);
 		samp_close(&s);
+		if (out->python) {
+			free(out->sampler);
+			struct buf b = BUF_INIT;
+			buf_printf(&b, "perf_event cpu-clock at %d Hz, user-space call chains, all threads; %s frames read "
+				       "every %.0f ms and merged",
+				   o->hz, out->python, py_period * 1000);
+			out->sampler = buf_detach(&b);
+		}
+	} else if (pylog.n) {
+		/* no perf events: the Python stacks of running threads are the CPU profile */
+		for (size_t i = 0; i < pylog.n; i++)
+			pprof_add(&out->cpu, pylog.v[i].ids, pylog.v[i].n, 1);
+		out->samples = pylog.n;
+		out->cpu_ok = 1;
+		struct buf b = BUF_INIT;
+		buf_printf(&b, "%s frames of running threads every %.0f ms (/proc task states, process_vm_readv), "
+			       "as perf events are unavailable: %s",
+			   out->python, py_period * 1000, out->sampler + strlen("none: "));
+		free(out->sampler);
+		out->sampler = buf_detach(&b);
 	}
+	pylog_free(&pylog);
 	double *t = xcalloc(out->ntl + 1, sizeof(double)), *m = xcalloc(out->ntl + 1, sizeof(double));
 	for (size_t i = 0; i < out->ntl; i++) {
 		t[i] = out->tl[i].t;

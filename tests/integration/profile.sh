@@ -94,6 +94,35 @@ wait "$PA"
 	ok "Ctrl-C: what was seen is reported" || not_ok "Ctrl-C: $(head -c 300 "$TMP/int.json") $(cat "$TMP/int.err")"
 pgrep -f "$TMP/hot 20" >/dev/null && not_ok "Ctrl-C left the command running" || ok "Ctrl-C ends the command"
 
+# ---- Python: the interpreter's frames, merged ----
+if /usr/bin/python3 -c 'import sys; sys.exit(0 if sys.version_info[:2] in ((3, 11), (3, 12)) else 1)'; then
+	run "$PERFAGENT" profile --no-progress --json --folded "$TMP/py.folded" -- /usr/bin/python3 "$F/hot.py" 2
+	expect_rc "profile a Python program" 0
+	ge "$(pct "$TMP/out" hot_function)" 90 && ok "hot.py: hot_function has $(pct "$TMP/out" hot_function)% of the samples" ||
+		not_ok "hot.py: $(jq -c '.metrics.cpu.top_self[:4]' "$TMP/out")"
+	[ "$(jq -r '.metrics.cpu.top_self[0].kind' "$TMP/out")" = python ] && ok "it is a Python frame" || not_ok "kind"
+	grep -q '^<module> (.*hot.py:[0-9]*);main (.*hot.py:[0-9]*);hot_function (.*hot.py:[0-9]*) ' "$TMP/py.folded" &&
+		ok "the Python call path <module> -> main -> hot_function, with lines" || not_ok "py folded: $(head -3 "$TMP/py.folded")"
+	def=$(grep -n '^def hot_function' "$F/hot.py" | cut -d: -f1)
+	hl=$(jq -r '.metrics.cpu.hottest_lines[0].line' "$TMP/out")
+	[ "$hl" -gt "$def" ] && [ "$hl" -lt $((def + 15)) ] && ok "the hottest line is in hot_function (hot.py:$hl)" ||
+		not_ok "hottest python line $hl"
+	[ "$(jq -r '.metrics.cpu.python' "$TMP/out")" != null ] && ok "the interpreter is named ($(jq -r '.metrics.cpu.python' "$TMP/out"))" ||
+		not_ok "cpu.python"
+	# without perf events: the Python stacks of running threads, from /proc and process_vm_readv
+	PERFAGENT_PERF_OFF=1 "$PERFAGENT" profile --no-progress --json -- /usr/bin/python3 "$F/hot.py" 2 >"$TMP/out" 2>"$TMP/err"
+	ge "$(pct "$TMP/out" hot_function)" 90 && jq -r '.metrics.cpu.sampler' "$TMP/out" | grep -q "perf events are unavailable" &&
+		ok "no perf events: the fallback finds hot_function and says it was used" ||
+		not_ok "fallback: $(jq -c '.metrics.cpu | {sampler, top: .top_self[:2]}' "$TMP/out")"
+	run "$PERFAGENT" profile --no-progress --json --python off -- /usr/bin/python3 "$F/hot.py" 1
+	[ "$(jq -r '[.metrics.cpu.top_self[] | select(.kind == "python")] | length' "$TMP/out")" = 0 ] &&
+		ok "--python off: native frames only" || not_ok "--python off"
+	run "$PERFAGENT" profile --no-progress --python on -- "$TMP/short"
+	expect_err "--python on, not Python" 3 "--python on: process"
+else
+	ok "# skip: /usr/bin/python3 is not CPython 3.11 or 3.12"
+fi
+
 # ---- bad input ----
 run "$PERFAGENT" profile
 expect_err "nothing to profile" 2 "nothing to profile: give a command after --"
