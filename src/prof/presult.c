@@ -297,9 +297,10 @@ void prof_print_human(const struct pa_result *r, FILE *out)
 			if (i >= 15)
 				break;
 			const char *mod = json_string_value(json_object_get(f, "module"));
+			int bracketed = mod && mod[0] == '[';
 			fprintf(out, "  %5.1f  %6.1f  %s%s%s%s\n", jnum(f, "self_pct"), jnum(f, "total_pct"),
-				json_string_value(json_object_get(f, "name")), mod ? "  [" : "", mod ? mod : "",
-				mod ? "]" : "");
+				json_string_value(json_object_get(f, "name")), mod ? (bracketed ? "  " : "  [") : "",
+				mod ? mod : "", mod && !bracketed ? "]" : "");
 		}
 	}
 	json_t *lines = json_object_get(cpu, "hottest_lines");

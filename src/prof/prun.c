@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -275,6 +276,30 @@ static uint32_t frame_of(struct pprof *p, struct addr_cache *c, struct sym_space
  * _PyEval_EvalFrameDefault. Debian's CPython has no frame pointers, so
  * the native frames between are not trustworthy and are left out.
  */
+/*
+ * Our own vDSO: the kernel maps the same image into every process, so
+ * the target's [vdso] addresses are named from this copy. 0 when there
+ * is none to find.
+ */
+static size_t own_vdso(const void **image)
+{
+	unsigned long base = getauxval(AT_SYSINFO_EHDR);
+	FILE *f = fopen("/proc/self/maps", "r");
+	size_t len = 0;
+	char line[512];
+	while (base && f && fgets(line, sizeof(line), f)) {
+		unsigned long a, b;
+		if (strstr(line, "[vdso]") && sscanf(line, "%lx-%lx", &a, &b) == 2 && a == base) {
+			len = b - a;
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	*image = (const void *)base;
+	return len;
+}
+
 static void resolve(struct sampler *s, pid_t root, int attach, struct pprof *p, struct pylog *py, uint64_t window_ns)
 {
 	/* one space per pid that has mappings, the root first */
@@ -298,6 +323,13 @@ static void resolve(struct sampler *s, pid_t root, int attach, struct pprof *p, 
 			spaces[nsp].pid = m->pid;
 			spaces[nsp].space = sp = sym_space_new();
 			nsp++;
+		}
+		if (strcmp(m->path, "[vdso]") == 0) {
+			const void *img;
+			size_t len = own_vdso(&img);
+			if (len)
+				sym_space_map_image(sp, m->start, m->start + m->len, 0, "[vdso]", img, len);
+			continue;
 		}
 		sym_space_map(sp, m->start, m->start + m->len, m->pgoff, m->path);
 	}
