@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <poll.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,6 +49,24 @@ static void sleep_s(double s)
 		return;
 	struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
 	nanosleep(&ts, NULL); /* a signal ends it early; the loop looks at the stop flag */
+}
+
+/*
+ * Sleep up to s seconds, or until the process behind pidfd exits (a
+ * pidfd turns readable then): a program that ends is noticed at once,
+ * not at the next tick. Without a pidfd (kernels before 5.3), a plain
+ * sleep.
+ */
+static void wait_s(int pidfd, double s)
+{
+	if (s <= 0)
+		return;
+	if (pidfd < 0) {
+		sleep_s(s);
+		return;
+	}
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+	poll(&p, 1, (int)(s * 1000 + 0.999));
 }
 
 static char *join_argv(char *const *argv)
@@ -523,6 +543,11 @@ int prof_run(const struct prof_opts *o, struct prof_run *out, struct perr *e)
 	struct py_proc *py = NULL;
 	struct pylog pylog = {0};
 	double next_mem = 0, next_py = 0, next_try = 0;
+#ifdef SYS_pidfd_open
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	int pidfd = -1;
+#endif
 	for (;;) {
 		double t = clock_elapsed_s(t0, clock_mono_ns());
 		if (t >= next_mem) {
@@ -609,8 +634,10 @@ int prof_run(const struct prof_opts *o, struct prof_run *out, struct perr *e)
 			wake = next_py;
 		if (o->duration_s > 0 && o->duration_s < wake)
 			wake = o->duration_s;
-		sleep_s(wake - clock_elapsed_s(t0, clock_mono_ns()));
+		wait_s(pidfd, wake - clock_elapsed_s(t0, clock_mono_ns()));
 	}
+	if (pidfd >= 0)
+		close(pidfd);
 	if (py)
 		py_detach(py);
 	out->wall_s = clock_elapsed_s(t0, clock_mono_ns());
