@@ -23,9 +23,11 @@ trap 'rm -rf "$log"' EXIT
 
 # tally NAME OUTPUT_FILE EXIT_CODE
 tally() {
-	local name=$1 out=$2 rc=$3 p f
+	local name=$1 out=$2 rc=$3 p f sk
 	p=$(grep -cE '^ok [0-9]+' "$out")
-	f=$(grep -cE '^not ok [0-9]+' "$out")
+	# cmocka reports a skipped test as "not ok N # SKIP": not run, so neither passed nor failed
+	f=$(grep -E '^not ok [0-9]+' "$out" | grep -cv '# SKIP')
+	sk=$(grep -E '^not ok [0-9]+' "$out" | grep -c '# SKIP')
 	if [ "$f" -eq 0 ] && { [ "$rc" -ne 0 ] || [ "$p" -eq 0 ]; }; then
 		f=1
 		echo "FAIL $name: exit code $rc, $p passed before it stopped"
@@ -33,9 +35,13 @@ tally() {
 	fi
 	if [ "$f" -gt 0 ] && grep -qE '^not ok' "$out"; then
 		echo "FAIL $name:"
-		awk '/^not ok/{p=1; print "    " $0; next} /^(ok|1\.\.)/{p=0} p && /^#/{print "    " $0}' "$out"
+		awk '/^not ok/ && !/# SKIP/{p=1; print "    " $0; next} /^(ok|not ok|1\.\.)/{p=0} p && /^#/{print "    " $0}' "$out"
 	fi
-	printf '%-34s %4d passed, %d failed\n' "$name" "$p" "$f"
+	if [ "$sk" -gt 0 ]; then
+		printf '%-34s %4d passed, %d failed (%d skipped)\n' "$name" "$p" "$f" "$sk"
+	else
+		printf '%-34s %4d passed, %d failed\n' "$name" "$p" "$f"
+	fi
 	pass=$((pass + p))
 	fail=$((fail + f))
 }
