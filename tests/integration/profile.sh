@@ -114,6 +114,13 @@ if /usr/bin/python3 -c 'import sys; sys.exit(0 if sys.version_info[:2] in ((3, 1
 	ge "$(pct "$TMP/out" hot_function)" 90 && jq -r '.metrics.cpu.sampler' "$TMP/out" | grep -q "perf events are unavailable" &&
 		ok "no perf events: the fallback finds hot_function and says it was used" ||
 		not_ok "fallback: $(jq -c '.metrics.cpu | {sampler, top: .top_self[:2]}' "$TMP/out")"
+	# the memory verdict on Python programs: a list that keeps growing, and one that stops
+	run "$PERFAGENT" profile --no-progress --json -- /usr/bin/python3 "$F/leak.py" 5
+	[ "$(jq -r '.metrics.memory.growth' "$TMP/out")" = rapid ] && ok "leak.py: a rapid leak" ||
+		not_ok "leak.py: $(jq -c '.metrics.memory | del(.timeline)' "$TMP/out")"
+	run "$PERFAGENT" profile --no-progress --json -- /usr/bin/python3 "$F/plateau.py" 5
+	[ "$(jq -r '.metrics.memory.growth' "$TMP/out")" = none ] && ok "plateau.py: no leak" ||
+		not_ok "plateau.py: $(jq -c '.metrics.memory | del(.timeline)' "$TMP/out")"
 	run "$PERFAGENT" profile --no-progress --json --python off -- /usr/bin/python3 "$F/hot.py" 1
 	[ "$(jq -r '[.metrics.cpu.top_self[] | select(.kind == "python")] | length' "$TMP/out")" = 0 ] &&
 		ok "--python off: native frames only" || not_ok "--python off"
