@@ -7,7 +7,7 @@
 #include <string.h>
 
 /* Length of the valid UTF-8 sequence at p (1..4), or 0 when it is invalid. */
-static size_t utf8_seq(const unsigned char *p, size_t left)
+size_t jsonx_utf8_seq(const unsigned char *p, size_t left)
 {
 	unsigned c = p[0];
 	size_t n;
@@ -50,7 +50,7 @@ json_t *jsonx_stringn(const char *s, size_t n)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 	while (i < n) {
-		size_t k = utf8_seq(p + i, n - i);
+		size_t k = jsonx_utf8_seq(p + i, n - i);
 		if (k) {
 			buf_put(&b, p + i, k);
 			i += k;

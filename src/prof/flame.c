@@ -124,37 +124,17 @@ void flame_folded(const struct pprof *p, struct buf *out)
 
 /* ---- XML -------------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at p (1..4), or 0 when it is invalid. */
+/*
+ * Length of the valid UTF-8 sequence at p (1..4), or 0 when it is invalid
+ * or not an XML character (U+FFFE, U+FFFF). NUL counts as one byte: the
+ * caller handles it with the other control bytes.
+ */
 static size_t utf8_seq(const unsigned char *p, size_t left)
 {
-	unsigned c = p[0];
-	size_t n;
-	unsigned min;
-	if (c < 0x80)
+	if (p[0] == 0)
 		return 1;
-	if ((c & 0xe0) == 0xc0) {
-		n = 2;
-		min = 0x80;
-		c &= 0x1f;
-	} else if ((c & 0xf0) == 0xe0) {
-		n = 3;
-		min = 0x800;
-		c &= 0x0f;
-	} else if ((c & 0xf8) == 0xf0) {
-		n = 4;
-		min = 0x10000;
-		c &= 0x07;
-	} else {
-		return 0;
-	}
-	if (n > left)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) || c == 0xfffe || c == 0xffff)
+	size_t n = jsonx_utf8_seq(p, left);
+	if (n == 3 && p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))
 		return 0;
 	return n;
 }
