@@ -20,10 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { RUNS_MAX = 1000, WARMUP_MAX = 100, VS_RUNS_MIN = 3 };
+enum { RUNS_MAX = 1000, WARMUP_MAX = 100, VS_RUNS_MIN = 5 };
 
 static const struct cli_opt bench_opts[] = {
-	{"runs", 0, CLI_VALUE, "N", "measured runs of each command (default: 10; 1 to 1000, at least 3 with --vs)"},
+	{"runs", 0, CLI_VALUE, "N", "measured runs of each command (default: 10; 1 to 1000, at least 5 with --vs)"},
 	{"warmup", 0, CLI_VALUE, "N", "unmeasured runs of each command first (default: 1; 0 to 100)"},
 	{"vs", 0, CLI_VALUE, "'CMD2'", "a shell command to compare with: runs alternate A B A B ..."},
 	{"timeout", 0, CLI_VALUE, "SECONDS", "kill a run (and what it started) after SECONDS (default: 60)"},

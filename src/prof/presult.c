@@ -92,9 +92,18 @@ static json_t *timeline_json(const struct prof_run *r)
 {
 	json_t *a = json_array();
 	size_t step = r->ntl > TL_POINTS ? (r->ntl + TL_POINTS - 1) / TL_POINTS : 1;
-	for (size_t i = 0; i < r->ntl; i += step)
-		json_array_append_new(a, json_pack("[f, f]", round(r->tl[i].t * 1000) / 1000,
-						   round(r->tl[i].rss_mb * 100) / 100));
+	/* every step-th point, keeping each bucket's highest, and the last point always */
+	for (size_t i = 0; i < r->ntl; i += step) {
+		size_t hi = i;
+		for (size_t k = i + 1; k < i + step && k < r->ntl; k++)
+			if (r->tl[k].rss_mb > r->tl[hi].rss_mb)
+				hi = k;
+		json_array_append_new(a, json_pack("[f, f]", round(r->tl[hi].t * 1000) / 1000,
+						   round(r->tl[hi].rss_mb * 100) / 100));
+	}
+	if (r->ntl > 1 && (r->ntl - 1) % step != 0)
+		json_array_append_new(a, json_pack("[f, f]", round(r->tl[r->ntl - 1].t * 1000) / 1000,
+						   round(r->tl[r->ntl - 1].rss_mb * 100) / 100));
 	return a;
 }
 

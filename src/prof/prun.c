@@ -107,6 +107,32 @@ static void pylog_free(struct pylog *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/*
+ * Attach to the CPython interpreter of pid or, when pid is a launcher
+ * (a shell, a supervisor), of its first descendant that is one. *py_pid is
+ * the process attached to. -1 with e from pid's own attempt.
+ */
+static int py_attach_tree(pid_t pid, struct py_proc **py, pid_t *py_pid, struct perr *e)
+{
+	if (py_attach(pid, py, e) == 0) {
+		*py_pid = pid;
+		return 0;
+	}
+	pid_t *kids = NULL;
+	size_t n = 0;
+	int rc = -1;
+	if (proc_descendants(pid, &kids, &n) == 0)
+		for (size_t i = 0; i < n && rc; i++) {
+			struct perr ke;
+			if (py_attach(kids[i], py, &ke) == 0) {
+				*py_pid = kids[i];
+				rc = 0;
+			}
+		}
+	free(kids);
+	return rc;
+}
+
 /* Whether thread tid of pid is running or runnable (state R in /proc/PID/task/TID/stat). */
 static int thread_running(pid_t pid, unsigned long tid)
 {
@@ -320,7 +346,8 @@ static size_t own_vdso(const void **image)
 	return len;
 }
 
-static void resolve(struct sampler *s, pid_t root, int attach, struct pprof *p, struct pylog *py, uint64_t window_ns)
+static void resolve(struct sampler *s, pid_t root, struct sym_space *root_space, struct pprof *p, struct pylog *py,
+		    uint64_t window_ns)
 {
 	/* one space per pid that has mappings, the root first */
 	struct space_of *spaces = NULL;
@@ -328,10 +355,8 @@ static void resolve(struct sampler *s, pid_t root, int attach, struct pprof *p, 
 	struct perr ignore;
 	spaces = xcalloc(1, sizeof(*spaces));
 	spaces[0].pid = (uint32_t)root;
-	spaces[0].space = sym_space_new();
+	spaces[0].space = root_space; /* for --pid, the mappings read when the run began */
 	nsp = 1;
-	if (attach)
-		sym_space_load_maps(spaces[0].space, root, &ignore);
 	for (size_t i = 0; i < s->nmaps; i++) {
 		struct samp_map *m = &s->maps[i];
 		struct sym_space *sp = NULL;
@@ -542,7 +567,14 @@ int prof_run(const struct prof_opts *o, struct prof_run *out, struct perr *e)
 	int gone = 0, first_read = 1, py_tries = 0;
 	struct py_proc *py = NULL;
 	struct pylog pylog = {0};
-	double next_mem = 0, next_py = 0, next_try = 0;
+	double next_mem = 0, next_py = 0, next_try = 0, next_drain = 0;
+	double drain_period = interval < 0.05 ? interval : 0.05; /* rings are emptied at least this often */
+	pid_t py_pid = pid;
+	struct sym_space *root_space = sym_space_new();
+	if (attach) {
+		struct perr ignore;
+		sym_space_load_maps(root_space, pid, &ignore); /* the kernel reports only mappings made from now on */
+	}
 #ifdef SYS_pidfd_open
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 #else
@@ -568,8 +600,6 @@ int prof_run(const struct prof_opts *o, struct prof_run *out, struct perr *e)
 				if (pt.threads > out->max_threads)
 					out->max_threads = pt.threads;
 			}
-			if (out->cpu_ok)
-				samp_drain(&s);
 			next_mem += interval;
 			if (next_mem < t)
 				next_mem = t + interval;
@@ -577,16 +607,20 @@ int prof_run(const struct prof_opts *o, struct prof_run *out, struct perr *e)
 				progress_update(o->progress, "profiling %s  %.1fs  %.0f MB  %zu samples", out->command, t,
 						pt.rss_mb, s.nsamples + pylog.n);
 		}
+		if (out->cpu_ok && t >= next_drain) {
+			samp_drain(&s);
+			next_drain = t + drain_period;
+		}
 		/*
 		 * Python: attach as soon as the interpreter is there (a launcher
-		 * script may exec it a little later), then read its stacks every
+		 * may start it a little later), then read its stacks every
 		 * sampling period.
 		 */
-		if (o->python != PROF_PY_OFF && !py && py_tries < 10 && t >= next_try) {
+		if (o->python != PROF_PY_OFF && !py && py_tries < 40 && t >= next_try) {
 			struct perr pe;
 			py_tries++;
-			next_try = t + 0.5;
-			if (py_attach(pid, &py, &pe) == 0) {
+			next_try = t + (py_tries < 20 ? 0.05 : 0.5);
+			if (py_attach_tree(pid, &py, &py_pid, &pe) == 0) {
 				struct buf b = BUF_INIT;
 				buf_printf(&b, "CPython %s", py_version(py));
 				out->python = buf_detach(&b);
@@ -599,12 +633,12 @@ int prof_run(const struct prof_opts *o, struct prof_run *out, struct perr *e)
 			}
 		}
 		if (py && t >= next_py) {
-			if (py_take(py, pid, !out->cpu_ok, &out->cpu, &pylog) == 0) {
+			if (py_take(py, py_pid, !out->cpu_ok, &out->cpu, &pylog) == 0) {
 				out->py_samples++;
 			} else {
 				py_detach(py);
 				py = NULL;
-				py_tries = 10; /* it ended: do not look again */
+				py_tries = 40; /* it ended: do not look again */
 			}
 			next_py += py_period;
 			if (next_py < t)
@@ -632,6 +666,10 @@ int prof_run(const struct prof_opts *o, struct prof_run *out, struct perr *e)
 		double wake = next_mem;
 		if (py && next_py < wake)
 			wake = next_py;
+		if (out->cpu_ok && next_drain < wake)
+			wake = next_drain;
+		if (!py && o->python != PROF_PY_OFF && py_tries < 40 && next_try < wake)
+			wake = next_try;
 		if (o->duration_s > 0 && o->duration_s < wake)
 			wake = o->duration_s;
 		wait_s(pidfd, wake - clock_elapsed_s(t0, clock_mono_ns()));
@@ -645,8 +683,14 @@ int prof_run(const struct prof_opts *o, struct prof_run *out, struct perr *e)
 		progress_clear(o->progress);
 	out->exited = gone;
 	if (!attach) {
+		pid_t *kids = NULL;
+		size_t nkids = 0;
 		if (!gone) {
-			/* --duration or Ctrl-C: the command is ours, so it ends with the run */
+			/* --duration or Ctrl-C: the command is ours, so it ends with the run, its children too */
+			if (proc_descendants(pid, &kids, &nkids))
+				nkids = 0;
+			for (size_t k = 0; k < nkids; k++)
+				kill(kids[k], SIGTERM);
 			kill(pid, SIGTERM);
 			for (int i = 0; i < 200; i++) {
 				siginfo_t si;
@@ -656,7 +700,10 @@ int prof_run(const struct prof_opts *o, struct prof_run *out, struct perr *e)
 				sleep_s(0.01);
 			}
 			kill(pid, SIGKILL);
+			for (size_t k = 0; k < nkids; k++)
+				kill(kids[k], SIGKILL);
 		}
+		free(kids);
 		int st = 0;
 		struct rusage ru;
 		memset(&ru, 0, sizeof(ru));
@@ -664,6 +711,9 @@ int prof_run(const struct prof_opts *o, struct prof_run *out, struct perr *e)
 			;
 		if (WIFEXITED(st))
 			out->exit_code = WEXITSTATUS(st);
+		else if (WIFSIGNALED(st) && gone && o->stop && *o->stop &&
+			 (WTERMSIG(st) == SIGINT || WTERMSIG(st) == SIGTERM))
+			out->stopped_by = 2; /* the terminal's Ctrl-C reached it too: an interrupt, not a crash */
 		else if (WIFSIGNALED(st) && gone)
 			out->signal = WTERMSIG(st);
 		out->user_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6;
@@ -696,7 +746,8 @@ int prof_run(const struct prof_opts *o, struct prof_run *out, struct perr *e)
 		samp_drain(&s);
 		out->samples = s.nsamples;
 		out->lost = s.lost;
-		resolve(&s, pid, attach, &out->cpu, &pylog, window);
+		resolve(&s, pid, root_space, &out->cpu, &pylog, window);
+		root_space = NULL; /* resolve freed it with the others */
 		samp_close(&s);
 		if (out->python) {
 			free(out->sampler);
@@ -720,6 +771,8 @@ int prof_run(const struct prof_opts *o, struct prof_run *out, struct perr *e)
 		out->sampler = buf_detach(&b);
 	}
 	pylog_free(&pylog);
+	if (root_space)
+		sym_space_free(root_space);
 	double *t = xcalloc(out->ntl + 1, sizeof(double)), *m = xcalloc(out->ntl + 1, sizeof(double));
 	for (size_t i = 0; i < out->ntl; i++) {
 		t[i] = out->tl[i].t;

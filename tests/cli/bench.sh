@@ -86,7 +86,7 @@ run "$PERFAGENT" bench --runs 5 -- sh "$TMP/flaky.sh" "$TMP/count"
 expect_err "a run that fails: exit 3, names the run and its status" 3 "run 2/5 ('sh $TMP/flaky.sh $TMP/count') exited with status 1; bench measures commands that succeed"
 run "$PERFAGENT" bench --runs 3 --warmup 0 -- sh -c 'kill -KILL $$'
 expect_err "a run killed by a signal names it" 3 "run 1/3 (\"sh -c 'kill -KILL \$\$'\") was killed by signal 9 (Killed)"
-run "$PERFAGENT" bench --runs 3 --vs 'exit 4' -- true
+run "$PERFAGENT" bench --runs 5 --vs 'exit 4' -- true
 expect_err "B failing in its warm-up names B" 3 "warm-up run 1/1 of B ('exit 4') exited with status 4"
 start=$(date +%s%N)
 run "$PERFAGENT" bench --runs 3 --timeout 0.3 -- sh -c 'sleep 30 & echo $! >"$1/bg.pid"; echo $$ >"$1/fg.pid"; exec sleep 30' sh "$TMP"
@@ -111,7 +111,7 @@ run "$PERFAGENT" bench -- nosuch-program-7f3a --flag
 expect_err "a missing program: exit 3, cannot run" 3 "cannot run 'nosuch-program-7f3a': No such file or directory"
 run "$PERFAGENT" bench --vs true -- nosuch-program-7f3a
 expect_err "a missing program with --vs: the same message" 3 "cannot run 'nosuch-program-7f3a': No such file or directory"
-run "$PERFAGENT" bench --runs 3 --vs 'nosuch-program-7f3a' -- true
+run "$PERFAGENT" bench --runs 5 --vs 'nosuch-program-7f3a' -- true
 expect_err "a missing program in --vs: the shell's 127 explained" 3 "exited with status 127: the shell could not find the command"
 run "$PERFAGENT" bench -- /etc
 expect_err "a directory is not a program" 3 "cannot run '/etc': Permission denied"

@@ -130,6 +130,28 @@ else
 	ok "# skip: /usr/bin/python3 is not CPython 3.11 or 3.12"
 fi
 
+# ---- what a review found: children at --duration, a pid that exits, Ctrl-C from a terminal ----
+run "$PERFAGENT" profile --no-progress --json --duration 0.5 -- sh -c "$TMP/hot 6; true"
+sleep 0.2
+pgrep -f "$TMP/hot 6" >/dev/null && not_ok "--duration left the command's child running" || ok "--duration ends the command's children too"
+"$TMP/hot" 1.5 &
+HP=$!
+sleep 0.2
+run "$PERFAGENT" profile --no-progress --json --pid "$HP"
+wait "$HP" 2>/dev/null
+ge "$(pct "$TMP/out" hot_loop)" 90 && ok "--pid on a process that exits during the run: still symbolized" ||
+	not_ok "--pid exited: $(jq -c '.metrics.cpu.top_self[:2]' "$TMP/out")"
+# a terminal's Ctrl-C reaches the whole foreground group, the command too: an interrupt, not a crash
+setsid bash -c "\"$PERFAGENT\" profile --no-progress --json -- \"$TMP/hot\" 8 >\"$TMP/grp.json\" 2>\"$TMP/grp.err\" & sleep 1.5; kill -INT -\$\$; wait" 2>/dev/null
+for _ in $(seq 1 50); do [ -s "$TMP/grp.json" ] && break; sleep 0.1; done
+[ "$(j "$TMP/grp.json" '.metrics.stopped_by')" = interrupted ] && [ "$(j "$TMP/grp.json" '[.findings[] | select(.rule == "crashed")] | length')" = 0 ] &&
+	ok "Ctrl-C to the whole group: interrupted, not crashed" || not_ok "group Ctrl-C: $(head -c 300 "$TMP/grp.json") $(cat "$TMP/grp.err")"
+if /usr/bin/python3 -c 'import sys; sys.exit(0 if sys.version_info[:2] in ((3, 11), (3, 12)) else 1)'; then
+	run "$PERFAGENT" profile --no-progress --json -- sh -c "/usr/bin/python3 $F/hot.py 2"
+	ge "$(pct "$TMP/out" hot_function)" 90 && ok "Python under a launcher shell: its frames are found" ||
+		not_ok "launcher: $(jq -c '.metrics.cpu | {python, python_error, top: .top_self[:2]}' "$TMP/out")"
+fi
+
 # ---- bad input ----
 run "$PERFAGENT" profile
 expect_err "nothing to profile" 2 "nothing to profile: give a command after --"
