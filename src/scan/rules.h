@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 
+#include "../core/arena.h"
 #include "../core/severity.h"
 #include "pyfile.h"
 
@@ -63,5 +64,24 @@ extern const size_t scan_nrules;
 int scan_is_db_call(const char *resolved);
 /* 1 for an HTTP client call: requests.*, httpx.* (sync), urllib.request.urlopen, aiohttp excluded. */
 int scan_is_http_call(const char *resolved);
+
+/*
+ * A scope's table of names, keyed by their source text: a rule's entry
+ * type starts with the key, as
+ *     struct name { union { struct scan_name key; struct { struct py_span s; struct name *next; }; }; ... };
+ * so the rule reads e->s while the table links through e->key. Entries and
+ * buckets live in the walk's arena; a zeroed table is empty.
+ */
+struct scan_name {
+	struct py_span s;
+	struct scan_name *next;
+};
+struct scan_names {
+	struct scan_name **tab;
+	size_t cap, n;
+};
+struct scan_name *scan_names_find(const struct scan_names *t, struct py_span r);
+/* The entry for r: found, or made (size zeroed bytes from a, the key set) with *made = 1. */
+struct scan_name *scan_names_get(struct scan_names *t, struct arena *a, struct py_span r, size_t size, int *made);
 
 #endif

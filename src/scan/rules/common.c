@@ -873,3 +873,43 @@ int scan_is_http_call(const char *resolved)
 		return is(last, "request") || is(last, "getresponse");
 	return 0;
 }
+
+struct scan_name *scan_names_find(const struct scan_names *t, struct py_span r)
+{
+	if (!t->cap)
+		return NULL;
+	for (struct scan_name *e = t->tab[py_hash(r.s, r.n) & (t->cap - 1)]; e; e = e->next)
+		if (py_span_eq(e->s, r))
+			return e;
+	return NULL;
+}
+
+struct scan_name *scan_names_get(struct scan_names *t, struct arena *a, struct py_span r, size_t size, int *made)
+{
+	struct scan_name *e = scan_names_find(t, r);
+	if (made)
+		*made = e == NULL;
+	if (e)
+		return e;
+	if (2 * (t->n + 1) > t->cap) {
+		/* double the buckets (a power of two) and rechain every entry */
+		size_t cap = t->cap ? t->cap * 2 : 32;
+		struct scan_name **tab = arena_calloc(a, cap, sizeof(*tab));
+		for (size_t i = 0; i < t->cap; i++)
+			for (struct scan_name *x = t->tab[i], *nx; x; x = nx) {
+				nx = x->next;
+				size_t h = py_hash(x->s.s, x->s.n) & (cap - 1);
+				x->next = tab[h];
+				tab[h] = x;
+			}
+		t->tab = tab;
+		t->cap = cap;
+	}
+	e = arena_calloc(a, 1, size);
+	e->s = r;
+	size_t h = py_hash(r.s, r.n) & (t->cap - 1);
+	e->next = t->tab[h];
+	t->tab[h] = e;
+	t->n++;
+	return e;
+}

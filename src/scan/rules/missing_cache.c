@@ -71,15 +71,19 @@ struct pos {
 };
 
 struct nent {
-	struct py_span s;
+	union { /* the key of its name table (rules.h) */
+		struct scan_name key;
+		struct {
+			struct py_span s;
+			struct nent *next;
+		};
+	};
 	struct pos *pos;
-	struct nent *next;
 };
 
 /* Names, chained hash in the walk's arena. */
 struct ntab {
-	struct nent **tab;
-	size_t cap, n;
+	struct scan_names names;
 };
 
 enum what { W_DB, W_HTTP, W_FILE };
@@ -163,39 +167,12 @@ static int str_in(const char *s, const char *const *words)
 
 static struct nent *nt_find(const struct ntab *t, struct py_span r)
 {
-	if (!t->cap)
-		return NULL;
-	for (struct nent *e = t->tab[py_hash(r.s, r.n) & (t->cap - 1)]; e; e = e->next)
-		if (py_span_eq(e->s, r))
-			return e;
-	return NULL;
+	return (struct nent *)scan_names_find(&t->names, r);
 }
 
 static struct nent *nt_get(struct walk *w, struct ntab *t, struct py_span r)
 {
-	struct nent *e = nt_find(t, r);
-	if (e)
-		return e;
-	if (2 * (t->n + 1) > t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		struct nent **tab = arena_calloc(&w->a, cap, sizeof(*tab));
-		for (size_t i = 0; i < t->cap; i++)
-			for (struct nent *x = t->tab[i], *nx; x; x = nx) {
-				nx = x->next;
-				size_t h = py_hash(x->s.s, x->s.n) & (cap - 1);
-				x->next = tab[h];
-				tab[h] = x;
-			}
-		t->tab = tab;
-		t->cap = cap;
-	}
-	e = arena_calloc(&w->a, 1, sizeof(*e));
-	e->s = r;
-	size_t h = py_hash(r.s, r.n) & (t->cap - 1);
-	e->next = t->tab[h];
-	t->tab[h] = e;
-	t->n++;
-	return e;
+	return (struct nent *)scan_names_get(&t->names, &w->a, r, sizeof(struct nent), NULL);
 }
 
 /* ---- frames ---- */

@@ -90,11 +90,16 @@ enum {
 };
 
 struct name {
-	struct py_span s;
+	union { /* the key of the scope's name table (rules.h) */
+		struct scan_name key;
+		struct {
+			struct py_span s;
+			struct name *next;
+		};
+	};
 	unsigned flags;
 	struct def *defs;  /* the list-making bindings */
 	struct def *binds; /* every binding */
-	struct name *next; /* hash chain */
 };
 
 enum cand_kind { C_IN, C_INDEX, C_COUNT, C_REMOVE, C_POP0, C_INSERT0 };
@@ -110,8 +115,7 @@ struct cand {
 };
 
 struct scope {
-	struct name **tab;
-	size_t cap, n;
+	struct scan_names names;
 	struct cand *cands, **tail;
 };
 
@@ -166,41 +170,12 @@ static struct scope *scope_new(struct walk *w)
 /* The entry for name r in sc, made when missing. */
 static struct name *name_get(struct walk *w, struct scope *sc, struct py_span r)
 {
-	if (sc->cap) {
-		for (struct name *e = sc->tab[py_hash(r.s, r.n) & (sc->cap - 1)]; e; e = e->next)
-			if (py_span_eq(e->s, r))
-				return e;
-	}
-	if (2 * (sc->n + 1) > sc->cap) {
-		size_t cap = sc->cap ? sc->cap * 2 : 32;
-		struct name **tab = arena_calloc(&w->a, cap, sizeof(*tab));
-		for (size_t i = 0; i < sc->cap; i++)
-			for (struct name *e = sc->tab[i], *nx; e; e = nx) {
-				nx = e->next;
-				size_t h = py_hash(e->s.s, e->s.n) & (cap - 1);
-				e->next = tab[h];
-				tab[h] = e;
-			}
-		sc->tab = tab;
-		sc->cap = cap;
-	}
-	struct name *e = arena_calloc(&w->a, 1, sizeof(*e));
-	e->s = r;
-	size_t h = py_hash(r.s, r.n) & (sc->cap - 1);
-	e->next = sc->tab[h];
-	sc->tab[h] = e;
-	sc->n++;
-	return e;
+	return (struct name *)scan_names_get(&sc->names, &w->a, r, sizeof(struct name), NULL);
 }
 
 static struct name *name_find(struct scope *sc, struct py_span r)
 {
-	if (!sc->cap)
-		return NULL;
-	for (struct name *e = sc->tab[py_hash(r.s, r.n) & (sc->cap - 1)]; e; e = e->next)
-		if (py_span_eq(e->s, r))
-			return e;
-	return NULL;
+	return (struct name *)scan_names_find(&sc->names, r);
 }
 
 /* ---- the frame stack ---- */

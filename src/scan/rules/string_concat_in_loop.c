@@ -52,10 +52,15 @@
 enum kind { K_UNKNOWN = 0, K_STR = 1, K_BYTES = 2, K_OTHER = 4 };
 
 struct name {
-	struct py_span s;
+	union { /* the key of the scope's name table (rules.h) */
+		struct scan_name key;
+		struct {
+			struct py_span s;
+			struct name *next;
+		};
+	};
 	unsigned seen;     /* the kinds it is bound to in the scope */
 	uint32_t first_at; /* its first binding in the scope (UINT32_MAX: none) */
-	struct name *next;
 };
 
 /* An accumulation in a loop, judged when its scope ends. */
@@ -72,8 +77,7 @@ struct cand {
 };
 
 struct scope {
-	struct name **tab;
-	size_t cap, n;
+	struct scan_names names;
 	struct cand *cands, **tail;
 };
 
@@ -248,40 +252,16 @@ static unsigned kind_of(const struct py_file *f, TSNode v, int depth)
 
 static struct name *name_find(struct scope *sc, struct py_span r)
 {
-	if (!sc->cap)
-		return NULL;
-	for (struct name *e = sc->tab[py_hash(r.s, r.n) & (sc->cap - 1)]; e; e = e->next)
-		if (py_span_eq(e->s, r))
-			return e;
-	return NULL;
+	return (struct name *)scan_names_find(&sc->names, r);
 }
 
 /* The entry for r in sc, made when missing. */
 static struct name *name_get(struct walk *w, struct scope *sc, struct py_span r)
 {
-	struct name *e = name_find(sc, r);
-	if (e)
-		return e;
-	if (2 * (sc->n + 1) > sc->cap) {
-		size_t cap = sc->cap ? sc->cap * 2 : 32;
-		struct name **tab = arena_calloc(&w->a, cap, sizeof(*tab));
-		for (size_t i = 0; i < sc->cap; i++)
-			for (struct name *x = sc->tab[i], *nx; x; x = nx) {
-				nx = x->next;
-				size_t h = py_hash(x->s.s, x->s.n) & (cap - 1);
-				x->next = tab[h];
-				tab[h] = x;
-			}
-		sc->tab = tab;
-		sc->cap = cap;
-	}
-	e = arena_calloc(&w->a, 1, sizeof(*e));
-	e->s = r;
-	e->first_at = UINT32_MAX;
-	size_t h = py_hash(r.s, r.n) & (sc->cap - 1);
-	e->next = sc->tab[h];
-	sc->tab[h] = e;
-	sc->n++;
+	int made;
+	struct name *e = (struct name *)scan_names_get(&sc->names, &w->a, r, sizeof(struct name), &made);
+	if (made)
+		e->first_at = UINT32_MAX;
 	return e;
 }
 
