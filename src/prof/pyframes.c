@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "../core/buf.h"
+#include "sym.h"
 
 #define PY_MAX_DEPTH 256            /* frames kept per stack */
 #define PY_MAX_WALK (4 * PY_MAX_DEPTH) /* frames visited per stack, shims included */
@@ -702,44 +703,27 @@ struct py_elf {
 	size_t nloads;
 };
 
+static void object_one(void *ud, const struct sym_elf_sym *sym)
+{
+	struct py_elf *x = ud;
+	if (sym->type != STT_OBJECT || !sym->value || (sym->name[0] != '_' && sym->name[0] != 'P'))
+		return;
+	if (!strcmp(sym->name, "_PyRuntime"))
+		x->runtime = sym->value;
+	else if (!strcmp(sym->name, "Py_Version"))
+		x->version = sym->value;
+	else if (!strcmp(sym->name, "PyCode_Type"))
+		x->type_code = sym->value;
+	else if (!strcmp(sym->name, "PyBytes_Type"))
+		x->type_bytes = sym->value;
+	else if (!strcmp(sym->name, "PyUnicode_Type"))
+		x->type_unicode = sym->value;
+}
+
 /* Defined OBJECT symbols named in the section of type want (.dynsym or .symtab) into x. */
 static void elf_objects(Elf *elf, GElf_Word want, struct py_elf *x)
 {
-	size_t symsize = gelf_fsize(elf, ELF_T_SYM, 1, EV_CURRENT);
-	Elf_Scn *scn = NULL;
-	if (symsize == 0)
-		return;
-	while ((scn = elf_nextscn(elf, scn)) != NULL) {
-		GElf_Shdr sh;
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != want)
-			continue;
-		Elf_Data *d = elf_getdata(scn, NULL);
-		if (!d || !d->d_buf)
-			continue;
-		size_t count = d->d_size / symsize;
-		if (count > INT_MAX)
-			count = INT_MAX;
-		for (size_t i = 1; i < count; i++) {
-			GElf_Sym sym;
-			if (!gelf_getsym(d, (int)i, &sym))
-				break;
-			if (GELF_ST_TYPE(sym.st_info) != STT_OBJECT || sym.st_shndx == SHN_UNDEF || !sym.st_value)
-				continue;
-			const char *name = elf_strptr(elf, sh.sh_link, sym.st_name);
-			if (!name || (name[0] != '_' && name[0] != 'P'))
-				continue;
-			if (!strcmp(name, "_PyRuntime"))
-				x->runtime = sym.st_value;
-			else if (!strcmp(name, "Py_Version"))
-				x->version = sym.st_value;
-			else if (!strcmp(name, "PyCode_Type"))
-				x->type_code = sym.st_value;
-			else if (!strcmp(name, "PyBytes_Type"))
-				x->type_bytes = sym.st_value;
-			else if (!strcmp(name, "PyUnicode_Type"))
-				x->type_unicode = sym.st_value;
-		}
-	}
+	sym_elf_each_symbol(elf, want, object_one, x);
 }
 
 /*

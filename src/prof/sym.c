@@ -195,17 +195,8 @@ static uint64_t section_end(Elf *elf, size_t shndx)
 	return end_of(sh.sh_addr, sh.sh_size);
 }
 
-/*
- * Append the defined function symbols (STT_FUNC, STT_GNU_IFUNC) of every
- * section of type want to *raw. Every count comes from libelf's checked
- * views of the image (data sizes, string table bounds), never from the
- * header fields alone, so a lying header yields fewer symbols, not a read
- * out of bounds.
- */
-static void collect(Elf *elf, GElf_Word want, struct raw_fn **raw, size_t *n, size_t *cap)
+void sym_elf_each_symbol(Elf *elf, uint32_t want, void (*fn)(void *ud, const struct sym_elf_sym *sym), void *ud)
 {
-	GElf_Ehdr eh;
-	int arm = gelf_getehdr(elf, &eh) && eh.e_machine == EM_ARM;
 	size_t symsize = gelf_fsize(elf, ELF_T_SYM, 1, EV_CURRENT);
 	if (symsize == 0)
 		return;
@@ -224,24 +215,49 @@ static void collect(Elf *elf, GElf_Word want, struct raw_fn **raw, size_t *n, si
 			GElf_Sym sym;
 			if (!gelf_getsym(d, (int)i, &sym))
 				break;
-			int type = GELF_ST_TYPE(sym.st_info);
-			if ((type != STT_FUNC && type != STT_GNU_IFUNC) || sym.st_shndx == SHN_UNDEF)
+			if (sym.st_shndx == SHN_UNDEF)
 				continue;
 			const char *name = elf_strptr(elf, sh.sh_link, sym.st_name);
 			if (!name || !*name)
 				continue;
-			if (*n == *cap) {
-				*cap = *cap ? *cap * 2 : 256;
-				*raw = xrealloc(*raw, *cap * sizeof(**raw));
-			}
-			struct raw_fn *r = &(*raw)[(*n)++];
-			r->addr = arm ? (sym.st_value & ~UINT64_C(1)) : sym.st_value;
-			r->size = sym.st_size;
-			r->secend = sym.st_size ? 0 : section_end(elf, sym.st_shndx);
-			r->name = name;
-			r->rank = bind_rank(GELF_ST_BIND(sym.st_info));
+			struct sym_elf_sym v = {sym.st_value, sym.st_size, GELF_ST_TYPE(sym.st_info),
+						GELF_ST_BIND(sym.st_info), sym.st_shndx, name};
+			fn(ud, &v);
 		}
 	}
+}
+
+/* Where collect() appends. */
+struct collect_ctx {
+	Elf *elf;
+	int arm;
+	struct raw_fn **raw;
+	size_t *n, *cap;
+};
+
+static void collect_one(void *ud, const struct sym_elf_sym *sym)
+{
+	struct collect_ctx *c = ud;
+	if (sym->type != STT_FUNC && sym->type != STT_GNU_IFUNC)
+		return;
+	if (*c->n == *c->cap) {
+		*c->cap = *c->cap ? *c->cap * 2 : 256;
+		*c->raw = xrealloc(*c->raw, *c->cap * sizeof(**c->raw));
+	}
+	struct raw_fn *r = &(*c->raw)[(*c->n)++];
+	r->addr = c->arm ? (sym->value & ~UINT64_C(1)) : sym->value;
+	r->size = sym->size;
+	r->secend = sym->size ? 0 : section_end(c->elf, sym->shndx);
+	r->name = sym->name;
+	r->rank = bind_rank((int)sym->bind);
+}
+
+/* Append the defined function symbols (STT_FUNC, STT_GNU_IFUNC) of every section of type want to *raw. */
+static void collect(Elf *elf, GElf_Word want, struct raw_fn **raw, size_t *n, size_t *cap)
+{
+	GElf_Ehdr eh;
+	struct collect_ctx c = {elf, gelf_getehdr(elf, &eh) && eh.e_machine == EM_ARM, raw, n, cap};
+	sym_elf_each_symbol(elf, want, collect_one, &c);
 }
 
 /*

@@ -76,4 +76,20 @@ struct sym_elf_fn {
 int sym_elf_functions(const void *image, size_t len, struct sym_elf_fn **out, size_t *n, struct perr *e);
 void sym_elf_functions_free(struct sym_elf_fn *v, size_t n);
 
+/*
+ * Call fn for every defined symbol (st_shndx not SHN_UNDEF, a non-empty
+ * name) of the sections of type want (SHT_SYMTAB, SHT_DYNSYM) of elf.
+ * Counts come from libelf's checked views (data sizes, string table
+ * bounds), never from header fields alone, so a lying header yields fewer
+ * symbols, not a read out of bounds. The name lives as long as elf.
+ */
+typedef struct Elf Elf;
+struct sym_elf_sym {
+	uint64_t value, size;
+	unsigned type, bind;  /* GELF_ST_TYPE, GELF_ST_BIND */
+	unsigned shndx;
+	const char *name;
+};
+void sym_elf_each_symbol(Elf *elf, uint32_t want, void (*fn)(void *ud, const struct sym_elf_sym *sym), void *ud);
+
 #endif
