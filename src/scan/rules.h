@@ -84,4 +84,17 @@ struct scan_name *scan_names_find(const struct scan_names *t, struct py_span r);
 /* The entry for r: found, or made (size zeroed bytes from a, the key set) with *made = 1. */
 struct scan_name *scan_names_get(struct scan_names *t, struct arena *a, struct py_span r, size_t size, int *made);
 
+/*
+ * A rule's dispatch table: the node symbols of f's language mapped to the
+ * rule's small action codes (0 for every other symbol), so a walk compares
+ * integers instead of type names. Built per file from the tree's own
+ * language, in arena a; *nsym is its length.
+ */
+struct scan_act {
+	const char *type;  /* a node type: "call", "for_statement", ... */
+	unsigned char act; /* the rule's code for it, not 0 */
+};
+unsigned char *scan_action_table(const struct py_file *f, struct arena *a, const struct scan_act *map, size_t n,
+				 uint32_t *nsym);
+
 #endif

@@ -913,3 +913,17 @@ struct scan_name *scan_names_get(struct scan_names *t, struct arena *a, struct p
 	t->n++;
 	return e;
 }
+
+unsigned char *scan_action_table(const struct py_file *f, struct arena *a, const struct scan_act *map, size_t n,
+				 uint32_t *nsym)
+{
+	const TSLanguage *lang = ts_tree_language(f->tree);
+	*nsym = ts_language_symbol_count(lang);
+	unsigned char *act = arena_calloc(a, *nsym ? *nsym : 1, 1);
+	for (size_t i = 0; i < n; i++) {
+		TSSymbol sy = ts_language_symbol_for_name(lang, map[i].type, (uint32_t)strlen(map[i].type), true);
+		if (sy && sy < *nsym)
+			act[sy] = map[i].act;
+	}
+	return act;
+}

@@ -1198,10 +1198,7 @@ static int visit(TSNode n, void *arg)
  */
 static void acts_init(struct walk *w)
 {
-	static const struct {
-		const char *type;
-		enum act a;
-	} map[] = {
+	static const struct scan_act map[] = {
 		{"assignment", A_ASSIGN}, {"augmented_assignment", A_ASSIGN}, {"as_pattern", A_AS},
 		{"call", A_CALL}, {"class_definition", A_CLASS}, {"decorated_definition", A_DECORATED},
 		{"list_comprehension", A_COMP}, {"set_comprehension", A_COMP}, {"dictionary_comprehension", A_COMP},
@@ -1209,14 +1206,8 @@ static void acts_init(struct walk *w)
 		{"function_definition", A_FUNC}, {"identifier", A_IDENT}, {"if_statement", A_IF},
 		{"elif_clause", A_IF}, {"lambda", A_LAMBDA}, {"named_expression", A_NAMED},
 	};
+	w->act = scan_action_table(w->f, &w->a, map, sizeof(map) / sizeof(map[0]), &w->nsym);
 	const TSLanguage *lang = ts_tree_language(w->f->tree);
-	w->nsym = ts_language_symbol_count(lang);
-	w->act = arena_calloc(&w->a, w->nsym ? w->nsym : 1, 1);
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-		TSSymbol sy = ts_language_symbol_for_name(lang, map[i].type, (uint32_t)strlen(map[i].type), true);
-		if (sy && sy < w->nsym)
-			w->act[sy] = (unsigned char)map[i].a;
-	}
 	w->f_function = ts_language_field_id_for_name(lang, "function", 8);
 	w->f_attribute = ts_language_field_id_for_name(lang, "attribute", 9);
 	w->f_object = ts_language_field_id_for_name(lang, "object", 6);

@@ -884,10 +884,7 @@ static int visit(TSNode n, void *arg)
 /* The action table: node symbols of f's language to what visit does (integers, not type names). */
 static void acts_init(struct walk *w)
 {
-	static const struct {
-		const char *type;
-		enum act a;
-	} map[] = {
+	static const struct scan_act map[] = {
 		{"assert_statement", A_ASSERT}, {"as_pattern", A_AS}, {"assignment", A_ASSIGN},
 		{"augmented_assignment", A_AUG}, {"call", A_CALL}, {"comparison_operator", A_CMP},
 		{"class_definition", A_SCOPE}, {"function_definition", A_SCOPE}, {"lambda", A_SCOPE},
@@ -895,14 +892,7 @@ static void acts_init(struct walk *w)
 		{"set_comprehension", A_COMP}, {"dictionary_comprehension", A_COMP},
 		{"generator_expression", A_COMP}, {"named_expression", A_NAMED},
 	};
-	const TSLanguage *lang = ts_tree_language(w->f->tree);
-	w->nsym = ts_language_symbol_count(lang);
-	w->act = arena_calloc(&w->a, w->nsym ? w->nsym : 1, 1);
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-		TSSymbol sy = ts_language_symbol_for_name(lang, map[i].type, (uint32_t)strlen(map[i].type), true);
-		if (sy && sy < w->nsym)
-			w->act[sy] = (unsigned char)map[i].a;
-	}
+	w->act = scan_action_table(w->f, &w->a, map, sizeof(map) / sizeof(map[0]), &w->nsym);
 }
 
 /* The rule's check: one walk of f, findings through scan_emit. */
